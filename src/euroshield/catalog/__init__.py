@@ -1,0 +1,118 @@
+"""The catalogue: YAML data files shipped with the package, validated on load.
+
+Every entry carries its public sources; disputed numbers carry a ``[min, max]`` range. A user file
+with the same layout (``missiles:`` list, optional ``drag_tables:`` anchors) adds entries or
+replaces built-in ones with the same name.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from euroshield.errors import InputError
+from euroshield.flight.vehicles import Missile
+
+KINDS = ("missiles",)
+
+
+def format_validation_error(err: ValidationError, where: str) -> str:
+    """One line naming the first offending field, what is allowed and what was given."""
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e.get("loc", ()))
+    msg = e.get("msg", "invalid value")
+    if e.get("type") == "extra_forbidden":
+        msg = "unknown field (not part of the schema)"
+    given = e.get("input")
+    tail = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    more = len(err.errors()) - 1
+    extra = f"; {more} more error(s)" if more > 0 else ""
+    return f"{where}: {loc}: {msg}{tail}{extra}"
+
+
+def load_yaml_text(text: str, where: str) -> Any:
+    """Parse YAML with the safe loader; malformed YAML becomes one InputError line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        pos = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(f"{where}:{pos}: malformed YAML: {problem}") from None
+
+
+def read_yaml_file(path: str | Path) -> Any:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read file: {exc.strerror or exc}") from None
+    return load_yaml_text(text, str(p))
+
+
+def _check_ranges(m: Missile, where: str) -> None:
+    """Every ``ranges`` key must name a numeric field, and the central value lie inside it."""
+    for key, (lo, hi) in m.ranges.items():
+        obj: Any = m
+        for part in key.split("."):
+            if isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+                obj = obj[int(part)]
+            elif isinstance(obj, BaseModel) and part in type(obj).model_fields:
+                obj = getattr(obj, part)
+            else:
+                raise InputError(f"{where}: ranges: {key!r} does not name a field of the entry")
+        if not isinstance(obj, int | float):
+            raise InputError(f"{where}: ranges: {key!r} is not a numeric field")
+        if not lo <= obj <= hi:
+            raise InputError(f"{where}: ranges: {key} = {obj} lies outside its range [{lo}, {hi}]")
+
+
+def parse_missiles(data: Any, where: str) -> dict[str, Missile]:
+    if not isinstance(data, dict) or not isinstance(data.get("missiles"), list):
+        raise InputError(f"{where}: expected a mapping with a 'missiles:' list")
+    unknown = set(data) - {"missiles", "drag_tables"}
+    if unknown:
+        raise InputError(f"{where}: unknown top-level key(s): {', '.join(sorted(unknown))}; "
+                         "allowed: missiles, drag_tables")
+    out: dict[str, Missile] = {}
+    for i, entry in enumerate(data["missiles"]):
+        name = entry.get("name", f"#{i}") if isinstance(entry, dict) else f"#{i}"
+        w = f"{where}: missile {name}"
+        try:
+            m = Missile.model_validate(entry)
+        except ValidationError as exc:
+            raise InputError(format_validation_error(exc, w)) from None
+        _check_ranges(m, w)
+        if m.name in out:
+            raise InputError(f"{where}: missile name {m.name!r} appears twice")
+        out[m.name] = m
+    return out
+
+
+@lru_cache(maxsize=1)
+def _builtin_missiles() -> dict[str, Missile]:
+    text = resources.files(__package__).joinpath("missiles.yaml").read_text(encoding="utf-8")
+    return parse_missiles(load_yaml_text(text, "catalog/missiles.yaml"), "catalog/missiles.yaml")
+
+
+def missiles(extra_file: str | Path | None = None) -> dict[str, Missile]:
+    """Built-in missiles, plus (overriding by name) those of a user catalogue file."""
+    out = dict(_builtin_missiles())
+    if extra_file is not None:
+        out.update(parse_missiles(read_yaml_file(extra_file), str(extra_file)))
+    return out
+
+
+def get_missile(name: str, extra_file: str | Path | None = None) -> Missile:
+    known = missiles(extra_file)
+    if name not in known:
+        raise InputError(f"unknown missile {name!r}; known missiles: {', '.join(sorted(known))}")
+    return known[name]
+
+
+DEFAULT_MISSILE = "topol-m-like"

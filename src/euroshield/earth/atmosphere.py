@@ -1,0 +1,133 @@
+"""U.S. Standard Atmosphere 1976, 0-1000 km geometric altitude, from a vendored table.
+
+The table ``data/us76.csv`` (uniform 1 km grid, see ``data/US76_SOURCE.md``)
+is loaded once at import. Density and pressure are interpolated log-linearly
+(they are close to exponential in altitude), temperature and speed of sound
+linearly. Outside the table: below 0 m the sea-level values are returned;
+above 1000 km density and pressure are 0 and the speed of sound and
+temperature keep their 1000 km values. A NaN altitude gives NaN outputs.
+
+Altitudes are geometric heights in metres (use the WGS84 ellipsoidal height);
+density kg/m^3, pressure Pa, temperature K, speed of sound m/s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+import numpy as np
+from numba import njit
+
+_COLUMNS = ("altitude_m", "temperature_K", "pressure_Pa", "density_kg_m3", "speed_of_sound_m_s")
+
+
+def _load_table() -> np.ndarray:
+    text = resources.files("euroshield.earth").joinpath("data/us76.csv").read_text("ascii")
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    if tuple(lines[0].split(",")) != _COLUMNS:
+        raise ValueError(f"unexpected us76.csv header: {lines[0]!r}")
+    return np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]])
+
+
+_TABLE = _load_table()
+
+#: Table altitudes (m), temperature (K), pressure (Pa), density (kg/m^3), speed of sound (m/s).
+ALTITUDE_M: np.ndarray = _TABLE[:, 0].copy()
+TEMPERATURE_K: np.ndarray = _TABLE[:, 1].copy()
+PRESSURE_PA: np.ndarray = _TABLE[:, 2].copy()
+DENSITY_KG_M3: np.ndarray = _TABLE[:, 3].copy()
+SPEED_OF_SOUND_M_S: np.ndarray = _TABLE[:, 4].copy()
+
+# The O(1) lookup below relies on a uniform grid starting at 0 m.
+_DZ = float(ALTITUDE_M[1] - ALTITUDE_M[0])
+if ALTITUDE_M[0] != 0.0 or not np.allclose(np.diff(ALTITUDE_M), _DZ, rtol=0.0, atol=1e-9):
+    raise ValueError("us76.csv must be on a uniform grid starting at 0 m")
+_INV_DZ = 1.0 / _DZ
+_N = ALTITUDE_M.size
+H_MAX_M: float = float(ALTITUDE_M[-1])
+
+_LOG_RHO = np.log(DENSITY_KG_M3)
+_LOG_P = np.log(PRESSURE_PA)
+_CS = SPEED_OF_SOUND_M_S.copy()
+_RHO0 = float(DENSITY_KG_M3[0])
+_P0 = float(PRESSURE_PA[0])
+_CS0 = float(SPEED_OF_SOUND_M_S[0])
+_CS_TOP = float(SPEED_OF_SOUND_M_S[-1])
+
+
+@njit(cache=True)
+def _cell(h_m):
+    """Grid index and fraction for 0 <= h_m <= H_MAX_M."""
+    u = h_m * _INV_DZ
+    i = int(u)
+    if i > _N - 2:
+        i = _N - 2
+    return i, u - i
+
+
+@njit(cache=True)
+def density_nb(h_m):
+    """US76 air density (kg/m^3) at geometric altitude ``h_m`` (m); scalar kernel."""
+    if h_m <= 0.0:
+        return _RHO0
+    if h_m <= H_MAX_M:
+        i, f = _cell(h_m)
+        return math.exp(_LOG_RHO[i] + f * (_LOG_RHO[i + 1] - _LOG_RHO[i]))
+    if h_m > H_MAX_M:
+        return 0.0
+    # NaN altitude: propagate rather than index the table with garbage.
+    return math.nan
+
+
+@njit(cache=True)
+def atmosphere_nb(h_m):
+    """US76 ``(density kg/m^3, pressure Pa, speed of sound m/s)`` at ``h_m`` (m); scalar."""
+    if h_m <= 0.0:
+        return _RHO0, _P0, _CS0
+    if h_m <= H_MAX_M:
+        i, f = _cell(h_m)
+        rho = math.exp(_LOG_RHO[i] + f * (_LOG_RHO[i + 1] - _LOG_RHO[i]))
+        p = math.exp(_LOG_P[i] + f * (_LOG_P[i + 1] - _LOG_P[i]))
+        a = _CS[i] + f * (_CS[i + 1] - _CS[i])
+        return rho, p, a
+    if h_m > H_MAX_M:
+        return 0.0, 0.0, _CS_TOP
+    return math.nan, math.nan, math.nan
+
+
+@dataclass(frozen=True)
+class US76State:
+    """Atmospheric state arrays (same shape as the altitude input)."""
+
+    density_kg_m3: np.ndarray
+    pressure_Pa: np.ndarray
+    speed_of_sound_m_s: np.ndarray
+    temperature_K: np.ndarray
+
+
+def us76(h_m) -> US76State:
+    """Vectorised US76 state at geometric altitudes ``h_m`` (m, any shape).
+
+    Same interpolation and out-of-range rules as the numba kernels.
+    """
+    h = np.asarray(h_m, dtype=float)
+    nan = np.isnan(h)
+    hc = np.clip(np.where(nan, 0.0, h), 0.0, H_MAX_M)
+    u = hc * _INV_DZ
+    i = np.minimum(u.astype(np.int64), _N - 2)
+    f = u - i
+
+    def lin(y):
+        return np.where(nan, np.nan, y[i] + f * (y[i + 1] - y[i]))
+
+    above = h > H_MAX_M
+    rho = np.where(above, 0.0, np.exp(lin(_LOG_RHO)))
+    p = np.where(above, 0.0, np.exp(lin(_LOG_P)))
+    return US76State(
+        density_kg_m3=rho,
+        pressure_Pa=p,
+        speed_of_sound_m_s=lin(_CS),
+        temperature_K=lin(TEMPERATURE_K),
+    )

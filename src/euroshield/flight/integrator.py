@@ -1,0 +1,525 @@
+"""Batched trajectory integrator: boost, free flight and re-entry on the rotating oblate Earth.
+
+Numeric core only (no I/O, no plotting). One call integrates many trajectories in parallel with
+numba ``prange``; each trajectory is advanced by an adaptive Dormand–Prince 8(5,3) scheme (the
+DOP853 coefficients are taken from SciPy so they are not re-typed by hand; SciPy's ``solve_ivp``
+cannot be used here because it runs one Python-level trajectory at a time, which is what the
+benchmark compares against).
+
+Frame and units: the state ``y = (x, y, z, vx, vy, vz)`` is in the Earth-centred inertial frame
+that coincides with ECEF at t = 0 s (the scenario epoch), metres and m/s. The Earth turns about +z
+at ``omega`` rad/s; the air co-rotates with it. Gravity is point mass + J2 (WGS84). Height is the
+ellipsoidal (WGS84) height, or ``|r| - R`` on a sphere when ``sphere_radius > 0``.
+
+Vehicle model (point mass): stages burn one after another; thrust in vacuum is
+``mdot * g0 * Isp_vac`` and falls with ambient pressure through the nozzle exit area implied by the
+sea-level Isp. Guidance: vertical rise, a pitch-over, then a
+gravity turn (thrust along the air-relative velocity); during the pitch-over the thrust
+is held at ``kick`` off the velocity, toward ``azimuth``. At ``cutoff`` thrust ends and the payload
+flies on as a re-entry vehicle with ballistic coefficient ``beta`` (kg/m^2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+from scipy.integrate import DOP853 as _DOP853
+
+from euroshield.earth.atmosphere import atmosphere_nb, density_nb
+from euroshield.earth.constants import G0
+from euroshield.earth.frames import geodetic_height_nb
+from euroshield.earth.gravity import j2_gravity_nb, point_mass_gravity_nb
+
+# Butcher tableau of DOP853 (Hairer, Norsett & Wanner), as published by SciPy.
+_A = np.ascontiguousarray(_DOP853.A, dtype=np.float64)
+_B = np.ascontiguousarray(_DOP853.B, dtype=np.float64)
+_C = np.ascontiguousarray(_DOP853.C, dtype=np.float64)
+_E3 = np.ascontiguousarray(_DOP853.E3, dtype=np.float64)
+_E5 = np.ascontiguousarray(_DOP853.E5, dtype=np.float64)
+_NST = 12
+
+P0_SEA_LEVEL = 101325.0  # Pa, US76 sea-level pressure: reference for the sea-level Isp
+
+# ---- layout of the packed vehicle tables ------------------------------------------------------
+MAX_STAGES = 4
+# stage_tab[v, k, :]
+S_PROP, S_DRY, S_BURN, S_ISPV, S_ISPSL, S_AREA = range(6)
+N_STAGE_FIELDS = 6
+# veh_tab[v, :]
+V_NSTAGES, V_PAYLOAD, V_BETA, V_TVERT, V_TKICK = range(5)
+N_VEH_FIELDS = 5
+
+# ---- segment types ---------------------------------------------------------------------------
+SEG_VERTICAL, SEG_KICK, SEG_TURN, SEG_COAST = 0, 1, 2, 3
+
+# ---- events[i, :] layout ---------------------------------------------------------------------
+E_STATUS = 0
+E_T_BURNOUT = 1
+E_Y_BURNOUT = 2  # 6 values
+E_T_APOGEE = 8
+E_Y_APOGEE = 9  # 6 values
+E_T_REENTRY = 15  # descending through reentry_alt (100 km by default)
+E_T_IMPACT = 16
+E_Y_IMPACT = 17  # 6 values
+E_NSTEPS = 23
+E_NFEV = 24
+E_MAX_HEIGHT = 25
+N_EVENTS = 26
+
+# status codes
+ST_OK = 0
+ST_NO_IMPACT = 1  # t_max reached in flight
+ST_CRASH_BOOST = 2  # hit the ground while thrusting
+ST_TOO_MANY_STEPS = 3
+ST_RECORD_FULL = 4  # the recording buffer filled up (events are still valid)
+STATUS_TEXT = {
+    ST_OK: "ok",
+    ST_NO_IMPACT: "no impact before t_max",
+    ST_CRASH_BOOST: "fell back (or hit the ground) during boost",
+    ST_TOO_MANY_STEPS: "step limit reached",
+    ST_RECORD_FULL: "recording buffer full",
+}
+
+# env[:] layout: physical switches shared by every trajectory of a call
+ENV_OMEGA, ENV_J2, ENV_DRAG, ENV_SPHERE_R, ENV_IMPACT_ALT, ENV_REENTRY_ALT = range(6)
+N_ENV = 6
+
+# seg[:] layout: parameters of the current flight segment
+(G_TYPE, G_T0, G_STAGE, G_MASS0, G_MDOT, G_TVAC, G_AEXIT, G_AREA, G_BETA, G_AZ, G_KICK,
+ G_TKICK0, G_TKICKDUR) = range(13)
+N_SEG = 13
+
+
+@njit(cache=True, inline="always")
+def _height(x, y, z, sphere_r):
+    if sphere_r > 0.0:
+        return math.sqrt(x * x + y * y + z * z) - sphere_r
+    return geodetic_height_nb(x, y, z)
+
+
+@njit(cache=True)
+def _cd_lookup(mach, cdm, cdv, ncd):
+    """Drag coefficient at ``mach`` from a table, linear inside, clamped outside."""
+    if mach <= cdm[0]:
+        return cdv[0]
+    for j in range(1, ncd):
+        if mach <= cdm[j]:
+            f = (mach - cdm[j - 1]) / (cdm[j] - cdm[j - 1])
+            return cdv[j - 1] + f * (cdv[j] - cdv[j - 1])
+    return cdv[ncd - 1]
+
+
+@njit(cache=True)
+def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
+    """Time derivative of the ECI state in the current segment: (vx, vy, vz, ax, ay, az)."""
+    omega = env[ENV_OMEGA]
+    if env[ENV_J2] > 0.0:
+        ax, ay, az = j2_gravity_nb(x, y, z)
+    else:
+        ax, ay, az = point_mass_gravity_nb(x, y, z)
+    use_drag = env[ENV_DRAG] > 0.0
+    seg_type = seg[G_TYPE]
+    if seg_type == SEG_COAST:
+        beta = seg[G_BETA]
+        if use_drag and beta > 0.0:
+            h = _height(x, y, z, env[ENV_SPHERE_R])
+            rho = density_nb(h)
+            if rho > 0.0:
+                # air velocity relative to the co-rotating atmosphere
+                wx = vx + omega * y
+                wy = vy - omega * x
+                wz = vz
+                w = math.sqrt(wx * wx + wy * wy + wz * wz)
+                k = -0.5 * rho * w / beta
+                ax += k * wx
+                ay += k * wy
+                az += k * wz
+        return vx, vy, vz, ax, ay, az
+
+    # powered flight
+    h = _height(x, y, z, env[ENV_SPHERE_R])
+    rho, p, a_sound = atmosphere_nb(h)
+    mass = seg[G_MASS0] - seg[G_MDOT] * (t - seg[G_T0])
+    thrust = seg[G_TVAC] - seg[G_AEXIT] * p
+    wx = vx + omega * y
+    wy = vy - omega * x
+    wz = vz
+    w = math.sqrt(wx * wx + wy * wy + wz * wz)
+    if use_drag and rho > 0.0 and w > 0.0:
+        cd = _cd_lookup(w / a_sound, cdm, cdv, ncd)
+        k = -0.5 * rho * w * cd * seg[G_AREA] / mass
+        ax += k * wx
+        ay += k * wy
+        az += k * wz
+    r = math.sqrt(x * x + y * y + z * z)
+    ux, uy, uz = x / r, y / r, z / r
+    if w > 0.0:
+        vx_u, vy_u, vz_u = wx / w, wy / w, wz / w
+    else:
+        vx_u, vy_u, vz_u = ux, uy, uz
+    if seg_type == SEG_KICK:
+        # pitch-over: thrust held at angle `kick` off the air-relative velocity, tilted toward the
+        # launch azimuth, so the velocity turns over smoothly before the gravity turn takes over
+        rho_xy = math.sqrt(x * x + y * y)
+        ex, ey = -y / rho_xy, x / rho_xy
+        nx, ny, nz = -uz * ey, uz * ex, ux * ey - uy * ex
+        s_az, c_az = math.sin(seg[G_AZ]), math.cos(seg[G_AZ])
+        ax_h = c_az * nx + s_az * ex
+        ay_h = c_az * ny + s_az * ey
+        az_h = c_az * nz
+        dot = ax_h * vx_u + ay_h * vy_u + az_h * vz_u
+        px, py, pz = ax_h - dot * vx_u, ay_h - dot * vy_u, az_h - dot * vz_u
+        pn = math.sqrt(px * px + py * py + pz * pz)
+        ck, sk = math.cos(seg[G_KICK]), math.sin(seg[G_KICK])
+        dx = ck * vx_u + sk * px / pn
+        dy = ck * vy_u + sk * py / pn
+        dz = ck * vz_u + sk * pz / pn
+    elif seg_type == SEG_TURN:
+        dx, dy, dz = vx_u, vy_u, vz_u
+    else:  # vertical rise
+        dx, dy, dz = ux, uy, uz
+    f = thrust / mass
+    return vx, vy, vz, ax + f * dx, ay + f * dy, az + f * dz
+
+
+@njit(cache=True)
+def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
+    """One DOP853 step of size h from (t, y) with K[0] = f(t, y) already set.
+
+    Fills K[1..12] (K[12] = f at the new point) and returns y_new in ytmp[12]."""
+    for s in range(1, _NST):
+        for j in range(6):
+            acc = 0.0
+            for m in range(s):
+                acc += _A[s, m] * K[m, j]
+            ytmp[s, j] = y[j] + h * acc
+        d = rhs(t + _C[s] * h, ytmp[s, 0], ytmp[s, 1], ytmp[s, 2], ytmp[s, 3], ytmp[s, 4],
+                ytmp[s, 5], seg, env, cdm, cdv, ncd)
+        for j in range(6):
+            K[s, j] = d[j]
+    for j in range(6):
+        acc = 0.0
+        for m in range(_NST):
+            acc += _B[m] * K[m, j]
+        ytmp[12, j] = y[j] + h * acc
+    d = rhs(t + h, ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], ytmp[12, 3], ytmp[12, 4], ytmp[12, 5],
+            seg, env, cdm, cdv, ncd)
+    for j in range(6):
+        K[12, j] = d[j]
+
+
+@njit(cache=True)
+def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
+    """Scaled error estimate of the DOP853 step (same formula as SciPy's DOP853)."""
+    e5 = 0.0
+    e3 = 0.0
+    for j in range(6):
+        atol = atol_r if j < 3 else atol_v
+        sc = atol + rtol * max(abs(y[j]), abs(ytmp[12, j]))
+        a5 = 0.0
+        a3 = 0.0
+        for m in range(13):
+            a5 += _E5[m] * K[m, j]
+            a3 += _E3[m] * K[m, j]
+        a5 /= sc
+        a3 /= sc
+        e5 += a5 * a5
+        e3 += a3 * a3
+    if e5 == 0.0 and e3 == 0.0:
+        return 0.0
+    denom = e5 + 0.01 * e3
+    return abs(h) * e5 / math.sqrt(denom * 6.0)
+
+
+@njit(cache=True, inline="always")
+def _hermite(y0, y1, t0, h, s, out):
+    """Cubic Hermite interpolation of position (velocity is its derivative) at fraction s."""
+    s2 = s * s
+    s3 = s2 * s
+    h00 = 2 * s3 - 3 * s2 + 1
+    h10 = s3 - 2 * s2 + s
+    h01 = -2 * s3 + 3 * s2
+    h11 = s3 - s2
+    d00 = (6 * s2 - 6 * s) / h
+    d10 = 3 * s2 - 4 * s + 1
+    d01 = (-6 * s2 + 6 * s) / h
+    d11 = 3 * s2 - 2 * s
+    for j in range(3):
+        out[j] = h00 * y0[j] + h10 * h * y0[j + 3] + h01 * y1[j] + h11 * h * y1[j + 3]
+        out[j + 3] = d00 * y0[j] + d10 * y0[j + 3] + d01 * y1[j] + d11 * y1[j + 3]
+
+
+@njit(cache=True)
+def _build_segments(t_launch, stages, nst, veh, az, kick, cutoff):
+    """Boost segments [t_start, t_end, type, stage] up to ``cutoff`` (absolute times)."""
+    tv = veh[V_TVERT]
+    tk = veh[V_TKICK]
+    # candidate boundaries
+    bnd = np.empty(nst + 4)
+    nb = 0
+    bnd[nb] = t_launch
+    nb += 1
+    for cand in (t_launch + tv, t_launch + tv + tk):
+        if cand < cutoff:
+            bnd[nb] = cand
+            nb += 1
+    tcum = t_launch
+    for k in range(nst):
+        tcum += stages[k, S_BURN]
+        if tcum < cutoff - 1e-9:
+            bnd[nb] = tcum
+            nb += 1
+    bnd[nb] = cutoff
+    nb += 1
+    b = np.sort(bnd[:nb])
+    segs = np.empty((nb - 1, 4))
+    ns = 0
+    for i in range(nb - 1):
+        if b[i + 1] - b[i] <= 1e-9:
+            continue
+        mid = 0.5 * (b[i] + b[i + 1])
+        rel = mid - t_launch
+        if rel < tv:
+            typ = SEG_VERTICAL
+        elif rel < tv + tk:
+            typ = SEG_KICK
+        else:
+            typ = SEG_TURN
+        tc = 0.0
+        stage = nst - 1
+        for k in range(nst):
+            tc += stages[k, S_BURN]
+            if rel < tc:
+                stage = k
+                break
+        segs[ns, 0] = b[i]
+        segs[ns, 1] = b[i + 1]
+        segs[ns, 2] = typ
+        segs[ns, 3] = stage
+        ns += 1
+    return segs[:ns]
+
+
+@njit(cache=True)
+def _fill_powered_seg(seg, t_launch, t0, typ, k, stages, nst, veh, az, kick):
+    t_start_k = t_launch
+    for j in range(k):
+        t_start_k += stages[j, S_BURN]
+    m_upper = veh[V_PAYLOAD]
+    for j in range(k + 1, nst):
+        m_upper += stages[j, S_PROP] + stages[j, S_DRY]
+    mdot = stages[k, S_PROP] / stages[k, S_BURN]
+    seg[G_TYPE] = typ
+    seg[G_T0] = t_start_k
+    seg[G_STAGE] = k
+    seg[G_MASS0] = m_upper + stages[k, S_DRY] + stages[k, S_PROP]
+    seg[G_MDOT] = mdot
+    seg[G_TVAC] = mdot * G0 * stages[k, S_ISPV]
+    seg[G_AEXIT] = mdot * G0 * (stages[k, S_ISPV] - stages[k, S_ISPSL]) / P0_SEA_LEVEL
+    seg[G_AREA] = stages[k, S_AREA]
+    seg[G_BETA] = veh[V_BETA]
+    seg[G_AZ] = az
+    seg[G_KICK] = kick
+    seg[G_TKICK0] = t_launch + veh[V_TVERT]
+    seg[G_TKICKDUR] = max(veh[V_TKICK], 1e-9)
+
+
+@njit(cache=True)
+def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az, kick, cutoff,
+                   env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record, out_t, out_y,
+                   out_n, ev):
+    K = np.empty((13, 6))
+    ytmp = np.empty((13, 6))
+    y = np.empty(6)
+    yh = np.empty(6)
+    ybest = np.empty(6)
+    for j in range(6):
+        y[j] = y_init[j]
+    t = t_init
+    seg = np.zeros(N_SEG)
+    sphere_r = env[ENV_SPHERE_R]
+    impact_alt = env[ENV_IMPACT_ALT]
+    reentry_alt = env[ENV_REENTRY_ALT]
+    for j in range(N_EVENTS):
+        ev[j] = np.nan
+    ev[E_STATUS] = ST_OK
+    ev[E_MAX_HEIGHT] = _height(y[0], y[1], y[2], sphere_r)
+    nsteps = 0
+    nfev = 0
+    nrec = 0
+    rec_cap = out_t.shape[0]
+    if record:
+        out_t[0] = t
+        for j in range(6):
+            out_y[0, j] = y[j]
+        nrec = 1
+
+    # segment plan: powered segments, then one coast segment
+    if boost:
+        segs = _build_segments(t_init, stages, nst, veh, az, kick, cutoff)
+    else:
+        segs = np.empty((0, 4))
+    nseg = segs.shape[0] + 1
+    h = 1.0 if boost else min(h_max, 10.0)
+    apogee_done = False
+    reentry_done = False
+    finished = False
+    for si in range(nseg):
+        if si < nseg - 1:
+            t_end = segs[si, 1]
+            _fill_powered_seg(seg, t_init, t, segs[si, 2], int(segs[si, 3]), stages, nst, veh,
+                              az, kick)
+        else:
+            t_end = t_max
+            seg[G_TYPE] = SEG_COAST
+            seg[G_BETA] = veh[V_BETA]
+            ev[E_T_BURNOUT] = t
+            for j in range(6):
+                ev[E_Y_BURNOUT + j] = y[j]
+        d = rhs(t, y[0], y[1], y[2], y[3], y[4], y[5], seg, env, cdm, cdv, ncd)
+        nfev += 1
+        for j in range(6):
+            K[0, j] = d[j]
+        while t < t_end - 1e-12:
+            if nsteps >= max_steps:
+                ev[E_STATUS] = ST_TOO_MANY_STEPS
+                finished = True
+                break
+            h = min(h, h_max, t_end - t)
+            _step(t, y, h, 0, K, ytmp, seg, env, cdm, cdv, ncd)
+            nfev += 12
+            err = _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v)
+            if err > 1.0:
+                h *= max(0.2, 0.9 * err ** (-1.0 / 8.0))
+                continue
+            nsteps += 1
+            h_used = h
+            if err == 0.0:
+                fac = 10.0
+            else:
+                fac = min(10.0, 0.9 * err ** (-1.0 / 8.0))
+            h = h_used * fac
+            h_old = _height(y[0], y[1], y[2], sphere_r)
+            h_new = _height(ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], sphere_r)
+            # --- apogee: r.v changes sign from + to - (maximum geocentric radius)
+            if not apogee_done:
+                rv0 = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
+                rv1 = (ytmp[12, 0] * ytmp[12, 3] + ytmp[12, 1] * ytmp[12, 4]
+                       + ytmp[12, 2] * ytmp[12, 5])
+                if rv0 > 0.0 >= rv1:
+                    lo, hi = 0.0, 1.0
+                    for _ in range(60):
+                        mid = 0.5 * (lo + hi)
+                        _hermite(y, ytmp[12], t, h_used, mid, yh)
+                        if yh[0] * yh[3] + yh[1] * yh[4] + yh[2] * yh[5] > 0.0:
+                            lo = mid
+                        else:
+                            hi = mid
+                    _hermite(y, ytmp[12], t, h_used, 0.5 * (lo + hi), yh)
+                    ev[E_T_APOGEE] = t + 0.5 * (lo + hi) * h_used
+                    for j in range(6):
+                        ev[E_Y_APOGEE + j] = yh[j]
+                    apogee_done = True
+            if h_new > ev[E_MAX_HEIGHT]:
+                ev[E_MAX_HEIGHT] = h_new
+            # --- descending through the re-entry altitude
+            if not reentry_done and h_old >= reentry_alt > h_new:
+                lo, hi = 0.0, 1.0
+                for _ in range(60):
+                    mid = 0.5 * (lo + hi)
+                    _hermite(y, ytmp[12], t, h_used, mid, yh)
+                    if _height(yh[0], yh[1], yh[2], sphere_r) >= reentry_alt:
+                        lo = mid
+                    else:
+                        hi = mid
+                ev[E_T_REENTRY] = t + 0.5 * (lo + hi) * h_used
+                reentry_done = True
+            # --- ground: impact (coast) or crash (boost)
+            if h_new < impact_alt and seg[G_TYPE] == SEG_COAST and h_old >= impact_alt:
+                # secant iteration on the step length using real DOP853 steps from y, so the
+                # impact state carries the integrator's accuracy, not the interpolant's
+                da, fa = 0.0, h_old - impact_alt
+                db, fb = h_used, h_new - impact_alt
+                for j in range(6):
+                    ybest[j] = ytmp[12, j]
+                dbest = h_used
+                for _ in range(30):
+                    dc = db - fb * (db - da) / (fb - fa)
+                    if not (0.0 < dc < h_used):
+                        dc = 0.5 * (da + db)
+                    _step(t, y, dc, 0, K, ytmp, seg, env, cdm, cdv, ncd)
+                    nfev += 12
+                    fc = _height(ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], sphere_r) - impact_alt
+                    for j in range(6):
+                        ybest[j] = ytmp[12, j]
+                    dbest = dc
+                    if abs(fc) < 1e-4:
+                        break
+                    if (fc > 0.0) == (fa > 0.0):
+                        da, fa = dc, fc
+                    else:
+                        db, fb = dc, fc
+                t_imp = t + dbest
+                ev[E_T_IMPACT] = t_imp
+                for j in range(6):
+                    ev[E_Y_IMPACT + j] = ybest[j]
+                    y[j] = ybest[j]
+                t = t_imp
+                if record and nrec < rec_cap:
+                    out_t[nrec] = t
+                    for j in range(6):
+                        out_y[nrec, j] = y[j]
+                    nrec += 1
+                finished = True
+                break
+            # a powered vehicle below 30 km that sinks (or is underground) has failed: an
+            # over-steep pitch-over; stop instead of grinding through a stiff near-ground hover
+            sinking = (ytmp[12, 0] * ytmp[12, 3] + ytmp[12, 1] * ytmp[12, 4]
+                       + ytmp[12, 2] * ytmp[12, 5]) < 0.0 and h_new < 30e3
+            if seg[G_TYPE] != SEG_COAST and (h_new < -1.0 or sinking):
+                ev[E_STATUS] = ST_CRASH_BOOST
+                finished = True
+                break
+            # accept
+            t = t + h_used
+            for j in range(6):
+                y[j] = ytmp[12, j]
+                K[0, j] = K[12, j]
+            if record:
+                if nrec < rec_cap:
+                    out_t[nrec] = t
+                    for j in range(6):
+                        out_y[nrec, j] = y[j]
+                    nrec += 1
+                else:
+                    ev[E_STATUS] = ST_RECORD_FULL
+        if finished:
+            break
+    if not finished and ev[E_STATUS] == ST_OK:
+        ev[E_STATUS] = ST_NO_IMPACT
+    ev[E_NSTEPS] = nsteps
+    ev[E_NFEV] = nfev
+    out_n[0] = nrec
+
+
+@njit(parallel=True, cache=True)
+def integrate_batch(y0, t0, boost, veh_idx, ctrl, stage_tab, veh_tab, cd_mach, cd_val, n_cd,
+                    env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record, out_t, out_y,
+                    out_n, events):
+    """Integrate ``n`` trajectories in parallel.
+
+    y0 (n, 6): initial ECI state [m, m/s]; t0 (n,): initial time [s]; boost (n,) bool: start a
+    powered ascent at t0 (else coast from y0 with the vehicle's re-entry ballistic coefficient);
+    veh_idx (n,): row of the vehicle tables; ctrl (n, 3): launch azimuth [rad], pitch-over kick
+    [rad], thrust cutoff time [s, absolute]. Results go to ``events`` (n, N_EVENTS) and, when
+    ``record``, to ``out_t`` (n, cap), ``out_y`` (n, cap, 6), ``out_n`` (n,).
+    """
+    n = y0.shape[0]
+    for i in prange(n):
+        v = veh_idx[i]
+        _integrate_one(i, y0[i], t0[i], boost[i], stage_tab[v], int(veh_tab[v, V_NSTAGES]),
+                       veh_tab[v], cd_mach[v], cd_val[v], n_cd[v], ctrl[i, 0], ctrl[i, 1],
+                       ctrl[i, 2], env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record,
+                       out_t[i], out_y[i], out_n[i:i + 1], events[i])

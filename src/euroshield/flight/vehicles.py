@@ -1,0 +1,187 @@
+"""Vehicle descriptions: point-mass multi-stage ballistic missiles and their re-entry vehicles.
+
+These are data types (validated with pydantic, units in field names). The integrator never sees
+them: :func:`pack_vehicles` flattens them into the float tables of
+:mod:`euroshield.flight.integrator`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from euroshield.flight import integrator as ig
+
+
+class Source(BaseModel):
+    """A public, unclassified source for a catalogue entry."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    author: str = ""
+    year: int | str = ""
+    url: str = ""
+    note: str = ""
+
+
+class Stage(BaseModel):
+    """One rocket stage (burns after the one below it has burnt out and separated)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    propellant_mass_kg: float = Field(gt=0, description="propellant burnt by this stage")
+    dry_mass_kg: float = Field(gt=0, description="inert mass dropped at staging")
+    burn_time_s: float = Field(gt=0, le=1000)
+    isp_vac_s: float = Field(gt=50, le=500, description="vacuum specific impulse")
+    isp_sl_s: float | None = Field(
+        default=None, gt=0, le=500, description="sea-level specific impulse, if known"
+    )
+    diameter_m: float = Field(gt=0, le=10, description="sets the drag reference area")
+
+    @model_validator(mode="after")
+    def _isp_order(self) -> Stage:
+        if self.isp_sl_s is not None and self.isp_sl_s > self.isp_vac_s:
+            raise ValueError(
+                f"isp_sl_s ({self.isp_sl_s}) must not exceed isp_vac_s ({self.isp_vac_s})"
+            )
+        return self
+
+    @property
+    def reference_area_m2(self) -> float:
+        return float(np.pi * 0.25 * self.diameter_m**2)
+
+
+class ReentryVehicle(BaseModel):
+    """The payload that flies on after thrust ends (bus and RVs are one point mass here)."""
+
+    model_config = ConfigDict(extra="forbid")
+    payload_mass_kg: float = Field(gt=0, description="mass above the last stage during boost")
+    ballistic_coefficient_kg_m2: float = Field(
+        gt=0, le=1e6, description="beta = m / (Cd A) of the re-entry vehicle"
+    )
+
+
+class Guidance(BaseModel):
+    """Vertical rise, linear pitch-over, then gravity turn."""
+
+    model_config = ConfigDict(extra="forbid")
+    vertical_rise_s: float = Field(gt=0, le=60)
+    pitchover_s: float = Field(gt=0, le=60, description="duration of the pitch-over manoeuvre")
+
+
+class DragTable(BaseModel):
+    """Boost drag coefficient versus Mach number (reference area: stage cross-section)."""
+
+    model_config = ConfigDict(extra="forbid")
+    mach: list[float]
+    cd: list[float]
+
+    @model_validator(mode="after")
+    def _check(self) -> DragTable:
+        if len(self.mach) != len(self.cd) or len(self.mach) < 2:
+            raise ValueError("mach and cd need the same length, at least 2")
+        if any(b <= a for a, b in zip(self.mach, self.mach[1:], strict=False)):
+            raise ValueError("mach must increase strictly")
+        if any(c < 0 or c > 5 for c in self.cd):
+            raise ValueError("cd must lie in [0, 5]")
+        return self
+
+
+class PublishedRange(BaseModel):
+    """A published range figure, kept for validation only: flown ranges come from the physics."""
+
+    model_config = ConfigDict(extra="forbid")
+    value_km: float = Field(gt=0)
+    min_km: float | None = None
+    max_km: float | None = None
+    note: str = ""
+
+
+class Missile(BaseModel):
+    """A generic, publicly sourced ballistic missile."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str
+    missile_class: str = Field(pattern=r"^(srbm|mrbm|irbm|icbm)$")
+    propellant: str = Field(pattern=r"^(solid|liquid)$")
+    stages: list[Stage] = Field(min_length=1, max_length=ig.MAX_STAGES)
+    reentry_vehicle: ReentryVehicle
+    guidance: Guidance
+    drag: DragTable
+    published_range: PublishedRange
+    ranges: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="disputed parameters: dotted field path -> [min, max] across sources",
+    )
+    sources: list[Source] = Field(min_length=1)
+
+    @field_validator("ranges")
+    @classmethod
+    def _ranges_ordered(cls, v: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        for key, (lo, hi) in v.items():
+            if lo > hi:
+                raise ValueError(f"range for {key!r} has min {lo} > max {hi}")
+        return v
+
+    @property
+    def launch_mass_kg(self) -> float:
+        return self.reentry_vehicle.payload_mass_kg + sum(
+            s.propellant_mass_kg + s.dry_mass_kg for s in self.stages
+        )
+
+    @property
+    def total_burn_time_s(self) -> float:
+        return sum(s.burn_time_s for s in self.stages)
+
+
+class VehicleTables:
+    """Float tables the integrator reads; row ``v`` describes vehicle ``v``."""
+
+    def __init__(self, missiles: list[Missile]):
+        n = len(missiles)
+        ncd = max(len(m.drag.mach) for m in missiles)
+        self.names = [m.name for m in missiles]
+        self.stage_tab = np.zeros((n, ig.MAX_STAGES, ig.N_STAGE_FIELDS))
+        self.veh_tab = np.zeros((n, ig.N_VEH_FIELDS))
+        self.cd_mach = np.zeros((n, ncd))
+        self.cd_val = np.zeros((n, ncd))
+        self.n_cd = np.zeros(n, dtype=np.int64)
+        for v, m in enumerate(missiles):
+            for k, s in enumerate(m.stages):
+                row = self.stage_tab[v, k]
+                row[ig.S_PROP] = s.propellant_mass_kg
+                row[ig.S_DRY] = s.dry_mass_kg
+                row[ig.S_BURN] = s.burn_time_s
+                row[ig.S_ISPV] = s.isp_vac_s
+                row[ig.S_ISPSL] = s.isp_sl_s if s.isp_sl_s is not None else s.isp_vac_s
+                row[ig.S_AREA] = s.reference_area_m2
+            self.veh_tab[v, ig.V_NSTAGES] = len(m.stages)
+            self.veh_tab[v, ig.V_PAYLOAD] = m.reentry_vehicle.payload_mass_kg
+            self.veh_tab[v, ig.V_BETA] = m.reentry_vehicle.ballistic_coefficient_kg_m2
+            self.veh_tab[v, ig.V_TVERT] = m.guidance.vertical_rise_s
+            self.veh_tab[v, ig.V_TKICK] = m.guidance.pitchover_s
+            k = len(m.drag.mach)
+            self.cd_mach[v, :k] = m.drag.mach
+            self.cd_val[v, :k] = m.drag.cd
+            # pad by repeating the last entry so every row is monotone
+            self.cd_mach[v, k:] = m.drag.mach[-1] + np.arange(1, ncd - k + 1)
+            self.cd_val[v, k:] = m.drag.cd[-1]
+            self.n_cd[v] = k
+
+
+def pack_vehicles(missiles: list[Missile]) -> VehicleTables:
+    return VehicleTables(missiles)
+
+
+def ballistic_rv(beta_kg_m2: float = 0.0, name: str = "rv") -> VehicleTables:
+    """Tables for an unpowered body (free flight / re-entry only); beta <= 0 means no drag."""
+    t = VehicleTables.__new__(VehicleTables)
+    t.names = [name]
+    t.stage_tab = np.zeros((1, ig.MAX_STAGES, ig.N_STAGE_FIELDS))
+    t.veh_tab = np.zeros((1, ig.N_VEH_FIELDS))
+    t.veh_tab[0, ig.V_BETA] = beta_kg_m2
+    t.cd_mach = np.array([[0.0, 1.0]])
+    t.cd_val = np.zeros((1, 2))
+    t.n_cd = np.array([2], dtype=np.int64)
+    return t

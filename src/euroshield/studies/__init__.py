@@ -1,0 +1,1 @@
+"""Studies: pure functions of validated inputs that return plain results (no printing)."""
