@@ -31,7 +31,22 @@ app = typer.Typer(
 out = Console()
 if not out.is_terminal:  # piped output: do not squeeze tables into 80 columns
     out = Console(width=160)
-err = Console(stderr=True)
+# errors are one line whatever the terminal width: never hard-wrap them
+err = Console(stderr=True, soft_wrap=True)
+
+# typer >= 0.2x raises exceptions of its vendored click copy, older ones click's own: catch both
+try:  # pragma: no cover - depends on the installed typer
+    from typer._click import exceptions as _tx
+
+    _CLICK_ERRORS: tuple = (click.ClickException, _tx.ClickException)
+    _NO_ARGS: tuple = tuple(
+        c for c in (getattr(click.exceptions, "NoArgsIsHelpError", None),
+                    getattr(_tx, "NoArgsIsHelpError", None)) if c is not None)
+except ImportError:  # pragma: no cover
+    _CLICK_ERRORS = (click.ClickException,)
+    _NO_ARGS = tuple(c for c in (getattr(click.exceptions, "NoArgsIsHelpError", None),)
+                     if c is not None)
+_ABORT = (click.exceptions.Abort, typer.Abort)
 
 
 class Shape(StrEnum):
@@ -240,6 +255,9 @@ def reach(
     m = catalog.get_missile(missile, catalog_file)
     with working(f"searching the best shot of {m.name}"):
         r = aiming.reach(m, lat0, lon0, azimuth_deg)
+    if not math.isfinite(float(r.max_ground_range_m[0])):
+        raise InputError(f"--missile {m.name}: no full-burn shot on azimuth {azimuth_deg:g} deg "
+                         "comes back to the ground (every trial failed during boost)")
     rec = {"max_ground_range_km": round(float(r.max_ground_range_m[0]) / 1e3, 3),
            **flight_record(r.batch, 0), "kick_deg": round(float(r.kick_deg[0]), 4),
            "missile": m.name, "launch": [lat0, lon0], "azimuth_deg": azimuth_deg}
@@ -313,14 +331,17 @@ def main(argv: list[str] | None = None) -> int:
 
         err.print(f"euroshield: error: {format_validation_error(exc, 'input')}", markup=False)
         return 2
-    except click.exceptions.Abort:
+    except _ABORT:
         err.print("euroshield: aborted", markup=False)
         return 130
-    except click.exceptions.NoArgsIsHelp:
+    except _NO_ARGS:
         return 0
-    except click.ClickException as exc:
-        err.print(f"euroshield: error: {exc.format_message()}", markup=False, highlight=False)
+    except _CLICK_ERRORS as exc:
+        msg = " ".join(exc.format_message().split())
+        err.print(f"euroshield: error: {msg}", markup=False, highlight=False)
         return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
     return 0
 
 

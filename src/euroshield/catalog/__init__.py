@@ -24,7 +24,7 @@ KINDS = ("missiles",)
 def format_validation_error(err: ValidationError, where: str) -> str:
     """One line naming the first offending field, what is allowed and what was given."""
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e.get("loc", ()))
+    loc = ".".join(str(p) for p in e.get("loc", ())) or "entry"
     msg = e.get("msg", "invalid value")
     if e.get("type") == "extra_forbidden":
         msg = "unknown field (not part of the schema)"

@@ -1,10 +1,12 @@
 """U.S. Standard Atmosphere 1976, 0-1000 km geometric altitude, from a vendored table.
 
 The table ``data/us76.csv`` (uniform 1 km grid, see ``data/US76_SOURCE.md``)
-is loaded once at import. Density and pressure are interpolated log-linearly
-(they are close to exponential in altitude), temperature and speed of sound
-linearly. Outside the table: below 0 m the sea-level values are returned;
-above 1000 km density and pressure are 0 and the speed of sound and
+is loaded once at import. Log density and log pressure are interpolated with a
+cubic spline through the table nodes (they are close to exponential in altitude;
+a C2-smooth interpolant matters because the trajectory integrator is 8th order
+and its step-size control stalls at every kink of a piecewise-linear table);
+temperature and speed of sound linearly. Outside the table: below 0 m the
+sea-level values are returned; above 1000 km density and pressure are 0 and the speed of sound and
 temperature keep their 1000 km values. A NaN altitude gives NaN outputs.
 
 Altitudes are geometric heights in metres (use the WGS84 ellipsoidal height);
@@ -19,6 +21,7 @@ from importlib import resources
 
 import numpy as np
 from numba import njit
+from scipy.interpolate import CubicSpline
 
 _COLUMNS = ("altitude_m", "temperature_K", "pressure_Pa", "density_kg_m3", "speed_of_sound_m_s")
 
@@ -50,6 +53,9 @@ H_MAX_M: float = float(ALTITUDE_M[-1])
 
 _LOG_RHO = np.log(DENSITY_KG_M3)
 _LOG_P = np.log(PRESSURE_PA)
+# spline coefficients (4, N-1) in powers of the offset from the left node, highest power first
+_C_RHO = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_RHO).c)
+_C_P = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_P).c)
 _CS = SPEED_OF_SOUND_M_S.copy()
 _RHO0 = float(DENSITY_KG_M3[0])
 _P0 = float(PRESSURE_PA[0])
@@ -67,6 +73,11 @@ def _cell(h_m):
     return i, u - i
 
 
+@njit(cache=True, inline="always")
+def _spline(c, i, dx):
+    return ((c[0, i] * dx + c[1, i]) * dx + c[2, i]) * dx + c[3, i]
+
+
 @njit(cache=True)
 def density_nb(h_m):
     """US76 air density (kg/m^3) at geometric altitude ``h_m`` (m); scalar kernel."""
@@ -74,7 +85,7 @@ def density_nb(h_m):
         return _RHO0
     if h_m <= H_MAX_M:
         i, f = _cell(h_m)
-        return math.exp(_LOG_RHO[i] + f * (_LOG_RHO[i + 1] - _LOG_RHO[i]))
+        return math.exp(_spline(_C_RHO, i, f * _DZ))
     if h_m > H_MAX_M:
         return 0.0
     # NaN altitude: propagate rather than index the table with garbage.
@@ -88,8 +99,9 @@ def atmosphere_nb(h_m):
         return _RHO0, _P0, _CS0
     if h_m <= H_MAX_M:
         i, f = _cell(h_m)
-        rho = math.exp(_LOG_RHO[i] + f * (_LOG_RHO[i + 1] - _LOG_RHO[i]))
-        p = math.exp(_LOG_P[i] + f * (_LOG_P[i + 1] - _LOG_P[i]))
+        dx = f * _DZ
+        rho = math.exp(_spline(_C_RHO, i, dx))
+        p = math.exp(_spline(_C_P, i, dx))
         a = _CS[i] + f * (_CS[i + 1] - _CS[i])
         return rho, p, a
     if h_m > H_MAX_M:
@@ -122,9 +134,13 @@ def us76(h_m) -> US76State:
     def lin(y):
         return np.where(nan, np.nan, y[i] + f * (y[i + 1] - y[i]))
 
+    def spline(c):
+        dx = f * _DZ
+        return np.where(nan, np.nan, ((c[0, i] * dx + c[1, i]) * dx + c[2, i]) * dx + c[3, i])
+
     above = h > H_MAX_M
-    rho = np.where(above, 0.0, np.exp(lin(_LOG_RHO)))
-    p = np.where(above, 0.0, np.exp(lin(_LOG_P)))
+    rho = np.where(above, 0.0, np.exp(spline(_C_RHO)))
+    p = np.where(above, 0.0, np.exp(spline(_C_P)))
     return US76State(
         density_kg_m3=rho,
         pressure_Pa=p,

@@ -303,6 +303,10 @@ def aim_one(missile: Missile, launch, target, shape="minimum-energy", apogee_km=
         best = reach(missile, launch[0], launch[1], az, physics=physics)
         max_km = float(best.max_ground_range_m[0]) / 1e3
         d_km = float(dist) / 1e3
+        if not np.isfinite(max_km):
+            raise UnreachableTargetError(
+                f"{missile.name} reaches no range on azimuth {float(az) % 360:.1f} deg (every "
+                "full-burn trial failed during boost)")
         if not res.reachable[0] or d_km > max_km:
             raise UnreachableTargetError(
                 f"target is {d_km:,.0f} km away, beyond the reach of {missile.name}: maximum "

@@ -19,19 +19,23 @@ class Physics:
 
     The defaults are the full model: rotating WGS84 Earth, J2, US76 drag with co-rotating air.
     ``sphere_radius_m > 0`` replaces the ellipsoid by a sphere of that radius (heights and ranges
-    are then measured on the sphere), used to compare with the Kepler closed forms.
+    are then measured on the sphere), used to compare with the Kepler closed forms;
+    ``gravity=False`` and ``exponential_atmosphere=(rho0, H)`` (coasting bodies only) reproduce
+    the assumptions of the Allen–Eggers re-entry solution.
     """
 
     rotating: bool = True
     j2: bool = True
     drag: bool = True
+    gravity: bool = True
+    exponential_atmosphere: tuple[float, float] | None = None  # (rho0 kg/m^3, scale height m)
     sphere_radius_m: float = 0.0
     impact_altitude_m: float = 0.0
     reentry_altitude_m: float = 100e3
     rtol: float = 1e-10
     atol_position_m: float = 1e-4
     atol_velocity_m_s: float = 1e-7
-    max_step_s: float = 60.0
+    max_step_s: float = 600.0
     record_max_step_s: float = 5.0
     t_max_s: float = 20_000.0
     max_steps: int = 100_000
@@ -48,6 +52,9 @@ class Physics:
         e[ig.ENV_SPHERE_R] = self.sphere_radius_m
         e[ig.ENV_IMPACT_ALT] = self.impact_altitude_m
         e[ig.ENV_REENTRY_ALT] = self.reentry_altitude_m
+        e[ig.ENV_GRAVITY] = 1.0 if self.gravity else 0.0
+        if self.exponential_atmosphere is not None:
+            e[ig.ENV_EXP_RHO0], e[ig.ENV_EXP_H] = self.exponential_atmosphere
         return e
 
 

@@ -79,8 +79,9 @@ def burnout_state(lat_deg, lon_deg, altitude_m, speed_m_s, gamma_deg, azimuth_de
     east = np.cross([0.0, 0.0, 1.0], up)
     east /= np.linalg.norm(east, axis=-1, keepdims=True)
     north = np.cross(up, east)
-    g, a = np.radians(gamma_deg), np.radians(azimuth_deg)
-    v_dir = (np.cos(g) * (np.cos(a) * north + np.sin(a) * east).T + np.sin(g) * up.T).T
+    g = np.radians(np.asarray(gamma_deg, dtype=float))[..., None]
+    a = np.radians(np.asarray(azimuth_deg, dtype=float))[..., None]
+    v_dir = np.cos(g) * (np.cos(a) * north + np.sin(a) * east) + np.sin(g) * up
     v = np.asarray(speed_m_s, dtype=float)[..., None] * v_dir
     if relative_to_earth:
         v = v + p[:, 3:]

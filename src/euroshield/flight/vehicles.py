@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from euroshield.earth.constants import G0
 from euroshield.flight import integrator as ig
 
 
 class Source(BaseModel):
     """A public, unclassified source for a catalogue entry."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     title: str
     author: str = ""
     year: int | str = ""
@@ -27,7 +28,7 @@ class Source(BaseModel):
 class Stage(BaseModel):
     """One rocket stage (burns after the one below it has burnt out and separated)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = ""
     propellant_mass_kg: float = Field(gt=0, description="propellant burnt by this stage")
     dry_mass_kg: float = Field(gt=0, description="inert mass dropped at staging")
@@ -54,7 +55,7 @@ class Stage(BaseModel):
 class ReentryVehicle(BaseModel):
     """The payload that flies on after thrust ends (bus and RVs are one point mass here)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     payload_mass_kg: float = Field(gt=0, description="mass above the last stage during boost")
     ballistic_coefficient_kg_m2: float = Field(
         gt=0, le=1e6, description="beta = m / (Cd A) of the re-entry vehicle"
@@ -64,7 +65,7 @@ class ReentryVehicle(BaseModel):
 class Guidance(BaseModel):
     """Vertical rise, linear pitch-over, then gravity turn."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     vertical_rise_s: float = Field(gt=0, le=60)
     pitchover_s: float = Field(gt=0, le=60, description="duration of the pitch-over manoeuvre")
 
@@ -72,7 +73,7 @@ class Guidance(BaseModel):
 class DragTable(BaseModel):
     """Boost drag coefficient versus Mach number (reference area: stage cross-section)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     mach: list[float]
     cd: list[float]
 
@@ -90,17 +91,25 @@ class DragTable(BaseModel):
 class PublishedRange(BaseModel):
     """A published range figure, kept for validation only: flown ranges come from the physics."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     value_km: float = Field(gt=0)
-    min_km: float | None = None
-    max_km: float | None = None
+    min_km: float | None = Field(default=None, gt=0)
+    max_km: float | None = Field(default=None, gt=0)
     note: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> PublishedRange:
+        lo = self.min_km if self.min_km is not None else self.value_km
+        hi = self.max_km if self.max_km is not None else self.value_km
+        if not lo <= self.value_km <= hi:
+            raise ValueError(f"need min_km <= value_km <= max_km; got {lo}, {self.value_km}, {hi}")
+        return self
 
 
 class Missile(BaseModel):
     """A generic, publicly sourced ballistic missile."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     description: str
     missile_class: str = Field(pattern=r"^(srbm|mrbm|irbm|icbm)$")
@@ -123,6 +132,19 @@ class Missile(BaseModel):
             if lo > hi:
                 raise ValueError(f"range for {key!r} has min {lo} > max {hi}")
         return v
+
+    @model_validator(mode="after")
+    def _lifts_off(self) -> Missile:
+        s0 = self.stages[0]
+        isp_sl = s0.isp_sl_s if s0.isp_sl_s is not None else s0.isp_vac_s
+        thrust_n = s0.propellant_mass_kg / s0.burn_time_s * G0 * isp_sl
+        weight_n = self.launch_mass_kg * G0
+        if thrust_n <= 1.05 * weight_n:
+            raise ValueError(
+                f"stages.0: sea-level thrust {thrust_n / 1e3:,.0f} kN must exceed 1.05 x the "
+                f"launch weight {weight_n / 1e3:,.0f} kN (the missile would not lift off)"
+            )
+        return self
 
     @property
     def launch_mass_kg(self) -> float:
