@@ -75,8 +75,8 @@ def test_numba_kernel_equals_numpy_path():
 
 
 def test_out_of_range_rules():
-    # Truth: the documented clamping (sea level below 0 m, vacuum above 1000 km).
-    assert atm.atmosphere_nb(-3000.0) == atm.atmosphere_nb(0.0)
+    # Truth: the documented rules (vacuum above 1000 km; below -5 km, the US76 floor, constant).
+    assert atm.atmosphere_nb(-6000.0) == atm.atmosphere_nb(-9000.0)
     rho, p, a = atm.atmosphere_nb(1.5e6)
     assert rho == 0.0 and p == 0.0
     assert a == pytest.approx(atm.SPEED_OF_SOUND_M_S[-1])
@@ -113,3 +113,15 @@ def test_kernels_callable_from_njit_code():
     assert rho2 == pytest.approx(state.density_kg_m3, rel=1e-13)
     assert p == pytest.approx(state.pressure_Pa, rel=1e-13)
     assert a == pytest.approx(state.speed_of_sound_m_s, rel=1e-13)
+
+
+@pytest.mark.parametrize("h_m, rho_us76", [(-1000.0, 1.3470), (-2000.0, 1.4782)])
+def test_below_sea_level_extrapolation(h_m, rho_us76):
+    """Below 0 m the table's first spline piece is extrapolated so the air stays smooth through
+    an impact step. Truth: the US76 first-layer closed form rho0 (T/T0)^(g0 M / (R* L) - 1),
+    T = 288.15 K - 6.5 K/km x geopotential height, which gives the published US76 values
+    1.3470 kg/m^3 at -1 km and 1.4782 kg/m^3 at -2 km. Tolerance 0.5 %."""
+    assert atm.density_nb(h_m) == pytest.approx(rho_us76, rel=5e-3)
+    assert float(atm.us76(h_m).density_kg_m3) == pytest.approx(atm.density_nb(h_m), rel=1e-13)
+    # continuity at sea level
+    assert atm.density_nb(-1e-6) == pytest.approx(atm.density_nb(1e-6), rel=1e-9)

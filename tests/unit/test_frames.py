@@ -228,3 +228,17 @@ def test_kernels_callable_from_njit_code():
     h1, lat, h2 = height_and_lat(p[0], p[1], p[2])
     assert h1 == pytest.approx(250e3, abs=1e-6) and h2 == pytest.approx(250e3, abs=1e-6)
     assert lat == pytest.approx(48.0 * DEG, abs=1e-12)
+
+
+def test_approx_height_error_bound():
+    """The radial-height shortcut used by the air model stays within 1e-5 h + 1 mm of the exact
+    geodetic height (truth: the numpy ecef_to_geodetic, itself tested against pyproj above)."""
+    from euroshield.earth.frames import approx_height_nb
+
+    rng = np.random.default_rng(7)
+    lat = rng.uniform(-90, 90, 3000)
+    lon = rng.uniform(-180, 180, 3000)
+    h = rng.uniform(-5e3, 1e6, 3000)
+    xyz = frames.geodetic_to_ecef(lat, lon, h)
+    approx = np.array([approx_height_nb(*p) for p in xyz])
+    assert np.all(np.abs(approx - h) <= 1e-5 * np.abs(h) + 1e-3)

@@ -4,10 +4,13 @@ The table ``data/us76.csv`` (uniform 1 km grid, see ``data/US76_SOURCE.md``)
 is loaded once at import. Log density and log pressure are interpolated with a
 cubic spline through the table nodes (they are close to exponential in altitude;
 a C2-smooth interpolant matters because the trajectory integrator is 8th order
-and its step-size control stalls at every kink of a piecewise-linear table);
+and a piecewise-linear table made it take five times more steps in re-entry);
 temperature and speed of sound linearly. Outside the table: below 0 m the
-sea-level values are returned; above 1000 km density and pressure are 0 and the speed of sound and
-temperature keep their 1000 km values. A NaN altitude gives NaN outputs.
+first spline piece is extrapolated down to -5 km (the lower limit of US76; this
+keeps the air smooth through a trajectory step that ends below the ground, which
+the impact search needs), constant below that; above 1000 km density and
+pressure are 0 and the speed of sound and temperature keep their 1000 km
+values. A NaN altitude gives NaN outputs.
 
 Altitudes are geometric heights in metres (use the WGS84 ellipsoidal height);
 density kg/m^3, pressure Pa, temperature K, speed of sound m/s.
@@ -57,8 +60,10 @@ _LOG_P = np.log(PRESSURE_PA)
 _C_RHO = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_RHO).c)
 _C_P = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_P).c)
 _CS = SPEED_OF_SOUND_M_S.copy()
-_RHO0 = float(DENSITY_KG_M3[0])
-_P0 = float(PRESSURE_PA[0])
+H_MIN_M: float = -5000.0
+_LOG_RHO_MIN = float(np.polyval(_C_RHO[:, 0], H_MIN_M))
+_LOG_P_MIN = float(np.polyval(_C_P[:, 0], H_MIN_M))
+_CS_SLOPE0 = float((SPEED_OF_SOUND_M_S[1] - SPEED_OF_SOUND_M_S[0]) * _INV_DZ)
 _CS0 = float(SPEED_OF_SOUND_M_S[0])
 _CS_TOP = float(SPEED_OF_SOUND_M_S[-1])
 
@@ -81,8 +86,10 @@ def _spline(c, i, dx):
 @njit(cache=True)
 def density_nb(h_m):
     """US76 air density (kg/m^3) at geometric altitude ``h_m`` (m); scalar kernel."""
-    if h_m <= 0.0:
-        return _RHO0
+    if h_m < 0.0:
+        if h_m < H_MIN_M:
+            return math.exp(_LOG_RHO_MIN)
+        return math.exp(_spline(_C_RHO, 0, h_m))
     if h_m <= H_MAX_M:
         i, f = _cell(h_m)
         return math.exp(_spline(_C_RHO, i, f * _DZ))
@@ -95,8 +102,10 @@ def density_nb(h_m):
 @njit(cache=True)
 def atmosphere_nb(h_m):
     """US76 ``(density kg/m^3, pressure Pa, speed of sound m/s)`` at ``h_m`` (m); scalar."""
-    if h_m <= 0.0:
-        return _RHO0, _P0, _CS0
+    if h_m < 0.0:
+        hh = max(h_m, H_MIN_M)
+        return (math.exp(_spline(_C_RHO, 0, hh)), math.exp(_spline(_C_P, 0, hh)),
+                _CS0 + _CS_SLOPE0 * hh)
     if h_m <= H_MAX_M:
         i, f = _cell(h_m)
         dx = f * _DZ
@@ -126,10 +135,10 @@ def us76(h_m) -> US76State:
     """
     h = np.asarray(h_m, dtype=float)
     nan = np.isnan(h)
-    hc = np.clip(np.where(nan, 0.0, h), 0.0, H_MAX_M)
+    hc = np.clip(np.where(nan, 0.0, h), H_MIN_M, H_MAX_M)
     u = hc * _INV_DZ
-    i = np.minimum(u.astype(np.int64), _N - 2)
-    f = u - i
+    i = np.clip(np.floor(u).astype(np.int64), 0, _N - 2)
+    f = u - i  # negative below 0 m: the first cell is extrapolated
 
     def lin(y):
         return np.where(nan, np.nan, y[i] + f * (y[i + 1] - y[i]))

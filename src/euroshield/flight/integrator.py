@@ -28,8 +28,8 @@ from numba import njit, prange
 from scipy.integrate import DOP853 as _DOP853
 
 from euroshield.earth.atmosphere import H_MAX_M, atmosphere_nb, density_nb
-from euroshield.earth.constants import G0, WGS84_A
-from euroshield.earth.frames import geodetic_height_nb
+from euroshield.earth.constants import G0, GM_EARTH, WGS84_A
+from euroshield.earth.frames import approx_height_nb, geodetic_height_nb
 from euroshield.earth.gravity import j2_gravity_nb, point_mass_gravity_nb
 
 # Butcher tableau of DOP853 (Hairer, Norsett & Wanner), as published by SciPy.
@@ -39,7 +39,23 @@ _C = np.ascontiguousarray(_DOP853.C, dtype=np.float64)
 _E3 = np.ascontiguousarray(_DOP853.E3, dtype=np.float64)
 _E5 = np.ascontiguousarray(_DOP853.E5, dtype=np.float64)
 _NST = 12
-FAC_MAX = 10.0  # largest step growth, as in SciPy's DOP853
+# sparse (CSR) form of the tableau: the step walks only the non-zero coefficients
+_A_PTR = np.zeros(_NST + 1, dtype=np.int64)
+for _s in range(_NST):
+    _A_PTR[_s + 1] = _A_PTR[_s] + np.count_nonzero(_A[_s])
+_A_IDX = np.concatenate([np.flatnonzero(_A[_s]) for _s in range(_NST)]).astype(np.int64)
+_A_VAL = np.concatenate([_A[_s][_A[_s] != 0] for _s in range(_NST)])
+_B_IDX = np.flatnonzero(_B).astype(np.int64)
+_B_VAL = _B[_B_IDX].copy()
+_E_IDX = np.flatnonzero((_E3 != 0) | (_E5 != 0)).astype(np.int64)
+_E3_VAL = _E3[_E_IDX].copy()
+_E5_VAL = _E5[_E_IDX].copy()
+FAC_MAX = 6.0  # largest step growth (Hairer DOP853 default)
+FAC_MIN = 0.05  # largest shrink after a rejection
+DRAG_INTERFACE_M = 120e3  # coast steps from above stop here first (drag matters below)
+SCALE_HEIGHT_M = 7000.0  # density scale height of the lower atmosphere (US76, roughly)
+STEP_SCALE_HEIGHTS = 5.0  # a trial step in the air descends at most this many scale heights
+PI_BETA = 0.08
 
 P0_SEA_LEVEL = 101325.0  # Pa, US76 sea-level pressure: reference for the sea-level Isp
 
@@ -95,14 +111,23 @@ N_ENV = 9
 N_SEG = 13
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath={"contract"})
 def _height(x, y, z, sphere_r):
+    """Exact height above the model Earth (events, reports)."""
     if sphere_r > 0.0:
         return math.sqrt(x * x + y * y + z * z) - sphere_r
     return geodetic_height_nb(x, y, z)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", fastmath={"contract"})
+def _air_height(x, y, z, sphere_r):
+    """Height for the air model: within 1 m of the exact one below 100 km, three times faster."""
+    if sphere_r > 0.0:
+        return math.sqrt(x * x + y * y + z * z) - sphere_r
+    return approx_height_nb(x, y, z)
+
+
+@njit(cache=True, fastmath={"contract"})
 def _cd_lookup(mach, cdm, cdv, ncd):
     """Drag coefficient at ``mach`` from a table, linear inside, clamped outside."""
     if mach <= cdm[0]:
@@ -114,43 +139,58 @@ def _cd_lookup(mach, cdm, cdv, ncd):
     return cdv[ncd - 1]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always", fastmath={"contract"})
 def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     """Time derivative of the ECI state in the current segment: (vx, vy, vz, ax, ay, az)."""
-    omega = env[ENV_OMEGA]
-    if env[ENV_GRAVITY] <= 0.0:
-        ax, ay, az = 0.0, 0.0, 0.0
-    elif env[ENV_J2] > 0.0:
-        ax, ay, az = j2_gravity_nb(x, y, z)
-    else:
-        ax, ay, az = point_mass_gravity_nb(x, y, z)
-    use_drag = env[ENV_DRAG] > 0.0
-    seg_type = seg[G_TYPE]
-    if seg_type == SEG_COAST:
-        beta = seg[G_BETA]
-        r2 = x * x + y * y + z * z
-        # |r| - a is a lower bound of the height: skip the geodetic height above the table top
-        r_top = max(WGS84_A, env[ENV_SPHERE_R]) + H_MAX_M
-        if use_drag and beta > 0.0 and r2 < r_top * r_top:
-            h = _height(x, y, z, env[ENV_SPHERE_R])
-            if env[ENV_EXP_H] > 0.0:  # isothermal exponential model (closed-form checks)
-                rho = env[ENV_EXP_RHO0] * math.exp(-h / env[ENV_EXP_H])
-            else:
-                rho = density_nb(h)
-            if rho > 0.0:
-                # air velocity relative to the co-rotating atmosphere
-                wx = vx + omega * y
-                wy = vy - omega * x
-                wz = vz
-                w = math.sqrt(wx * wx + wy * wy + wz * wz)
-                k = -0.5 * rho * w / beta
-                ax += k * wx
-                ay += k * wy
-                az += k * wz
-        return vx, vy, vz, ax, ay, az
+    if seg[G_TYPE] == SEG_COAST:
+        return coast_rhs(x, y, z, vx, vy, vz, seg[G_BETA], env)
+    return powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd)
 
-    # powered flight
-    h = _height(x, y, z, env[ENV_SPHERE_R])
+
+@njit(cache=True, inline="always", fastmath={"contract"})
+def _gravity(x, y, z, env):
+    if env[ENV_GRAVITY] <= 0.0:
+        return 0.0, 0.0, 0.0
+    if env[ENV_J2] > 0.0:
+        return j2_gravity_nb(x, y, z)
+    return point_mass_gravity_nb(x, y, z)
+
+
+@njit(cache=True, inline="always", fastmath={"contract"})
+def coast_rhs(x, y, z, vx, vy, vz, beta, env):
+    """Unpowered flight: gravity and, inside the atmosphere, drag of ballistic coefficient beta."""
+    omega = env[ENV_OMEGA]
+    ax, ay, az = _gravity(x, y, z, env)
+    use_drag = env[ENV_DRAG] > 0.0
+    r2 = x * x + y * y + z * z
+    # |r| - a is a lower bound of the height: skip the geodetic height above the table top
+    r_top = max(WGS84_A, env[ENV_SPHERE_R]) + H_MAX_M
+    if use_drag and beta > 0.0 and r2 < r_top * r_top:
+        h = _air_height(x, y, z, env[ENV_SPHERE_R])
+        if env[ENV_EXP_H] > 0.0:  # isothermal exponential model (closed-form checks)
+            rho = env[ENV_EXP_RHO0] * math.exp(-h / env[ENV_EXP_H])
+        else:
+            rho = density_nb(h)
+        if rho > 0.0:
+            # air velocity relative to the co-rotating atmosphere
+            wx = vx + omega * y
+            wy = vy - omega * x
+            wz = vz
+            w = math.sqrt(wx * wx + wy * wy + wz * wz)
+            k = -0.5 * rho * w / beta
+            ax += k * wx
+            ay += k * wy
+            az += k * wz
+    return vx, vy, vz, ax, ay, az
+
+
+@njit(cache=True, fastmath={"contract"})
+def powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
+    """Powered flight: gravity, thrust along the guidance direction, boost drag."""
+    omega = env[ENV_OMEGA]
+    ax, ay, az = _gravity(x, y, z, env)
+    use_drag = env[ENV_DRAG] > 0.0
+    h = _air_height(x, y, z, env[ENV_SPHERE_R])
     rho, p, a_sound = atmosphere_nb(h)
     mass = seg[G_MASS0] - seg[G_MDOT] * (t - seg[G_T0])
     thrust = seg[G_TVAC] - seg[G_AEXIT] * p
@@ -170,6 +210,7 @@ def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
         vx_u, vy_u, vz_u = wx / w, wy / w, wz / w
     else:
         vx_u, vy_u, vz_u = ux, uy, uz
+    seg_type = seg[G_TYPE]
     if seg_type == SEG_KICK:
         # pitch-over: thrust held at angle `kick` off the air-relative velocity, tilted toward the
         # launch azimuth, so the velocity turns over smoothly before the gravity turn takes over
@@ -195,33 +236,50 @@ def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     return vx, vy, vz, ax + f * dx, ay + f * dy, az + f * dz
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
     """One DOP853 step of size h from (t, y) with K[0] = f(t, y) already set.
 
-    Fills K[1..12] (K[12] = f at the new point) and returns y_new in ytmp[12]."""
+    Fills K[1..12] (K[12] = f at the new point) and returns y_new in ytmp[12]. The tableau is
+    walked in sparse form with six scalar accumulators (a third of its entries are zero)."""
     for s in range(1, _NST):
-        for j in range(6):
-            acc = 0.0
-            for m in range(s):
-                acc += _A[s, m] * K[m, j]
-            ytmp[s, j] = y[j] + h * acc
-        d = rhs(t + _C[s] * h, ytmp[s, 0], ytmp[s, 1], ytmp[s, 2], ytmp[s, 3], ytmp[s, 4],
-                ytmp[s, 5], seg, env, cdm, cdv, ncd)
+        s0 = s1 = s2 = s3 = s4 = s5 = 0.0
+        for p in range(_A_PTR[s], _A_PTR[s + 1]):
+            m = _A_IDX[p]
+            a = _A_VAL[p]
+            s0 += a * K[m, 0]
+            s1 += a * K[m, 1]
+            s2 += a * K[m, 2]
+            s3 += a * K[m, 3]
+            s4 += a * K[m, 4]
+            s5 += a * K[m, 5]
+        d = rhs(t + _C[s] * h, y[0] + h * s0, y[1] + h * s1, y[2] + h * s2, y[3] + h * s3,
+                y[4] + h * s4, y[5] + h * s5, seg, env, cdm, cdv, ncd)
         for j in range(6):
             K[s, j] = d[j]
-    for j in range(6):
-        acc = 0.0
-        for m in range(_NST):
-            acc += _B[m] * K[m, j]
-        ytmp[12, j] = y[j] + h * acc
+    s0 = s1 = s2 = s3 = s4 = s5 = 0.0
+    for p in range(_B_IDX.shape[0]):
+        m = _B_IDX[p]
+        b = _B_VAL[p]
+        s0 += b * K[m, 0]
+        s1 += b * K[m, 1]
+        s2 += b * K[m, 2]
+        s3 += b * K[m, 3]
+        s4 += b * K[m, 4]
+        s5 += b * K[m, 5]
+    ytmp[12, 0] = y[0] + h * s0
+    ytmp[12, 1] = y[1] + h * s1
+    ytmp[12, 2] = y[2] + h * s2
+    ytmp[12, 3] = y[3] + h * s3
+    ytmp[12, 4] = y[4] + h * s4
+    ytmp[12, 5] = y[5] + h * s5
     d = rhs(t + h, ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], ytmp[12, 3], ytmp[12, 4], ytmp[12, 5],
             seg, env, cdm, cdv, ncd)
     for j in range(6):
         K[12, j] = d[j]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
     """Scaled error estimate of the DOP853 step (same formula as SciPy's DOP853)."""
     e5 = 0.0
@@ -231,9 +289,10 @@ def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
         sc = atol + rtol * max(abs(y[j]), abs(ytmp[12, j]))
         a5 = 0.0
         a3 = 0.0
-        for m in range(13):
-            a5 += _E5[m] * K[m, j]
-            a3 += _E3[m] * K[m, j]
+        for p in range(_E_IDX.shape[0]):
+            m = _E_IDX[p]
+            a5 += _E5_VAL[p] * K[m, j]
+            a3 += _E3_VAL[p] * K[m, j]
         a5 /= sc
         a3 /= sc
         e5 += a5 * a5
@@ -244,7 +303,7 @@ def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
     return abs(h) * e5 / math.sqrt(denom * 6.0)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _quintic(y0, a0, y1, a1, h, s, out):
     """Quintic Hermite interpolant of the step from (y0, a0) to (y1, a1) at fraction s.
 
@@ -276,24 +335,44 @@ def _quintic(y0, a0, y1, a1, h, s, out):
                       + d5 * p1) / h
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _locate(kind, level, y0, a0, y1, a1, h, f0, sphere_r, out):
-    """Fraction s of the step where the event function crosses zero, by bisection on the
-    quintic interpolant (no right-hand-side evaluations); the state there goes to ``out``."""
+    """Fraction s of the step where the event function crosses zero on the quintic interpolant
+    (no right-hand-side evaluations); the state there goes to ``out``. Illinois regula falsi:
+    superlinear, and bracketing so it cannot escape the step."""
     lo, hi = 0.0, 1.0
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        _quintic(y0, a0, y1, a1, h, mid, out)
-        if (_event_fn(kind, out, level, sphere_r) > 0.0) == (f0 > 0.0):
-            lo = mid
+    flo = f0
+    _quintic(y0, a0, y1, a1, h, 1.0, out)
+    fhi = _event_fn(kind, out, level, sphere_r)
+    side = 0
+    s = 0.5
+    for _ in range(60):
+        if fhi == flo:
+            s = 0.5 * (lo + hi)
         else:
-            hi = mid
-    s = 0.5 * (lo + hi)
-    _quintic(y0, a0, y1, a1, h, s, out)
+            s = (lo * fhi - hi * flo) / (fhi - flo)
+        if not (lo < s < hi):
+            s = 0.5 * (lo + hi)
+        _quintic(y0, a0, y1, a1, h, s, out)
+        fs = _event_fn(kind, out, level, sphere_r)
+        if fs == 0.0 or hi - lo < 1e-12:
+            break
+        if (fs > 0.0) == (flo > 0.0):
+            lo, flo = s, fs
+            if side == -1:
+                fhi *= 0.5
+            side = -1
+        else:
+            hi, fhi = s, fs
+            if side == 1:
+                flo *= 0.5
+            side = 1
+        if abs(fs) < 1e-9 * (abs(flo) + abs(fhi)):
+            break
     return s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", fastmath={"contract"})
 def _event_fn(kind, y, level, sphere_r):
     """kind 0: height - level [m]; kind 1: r.v (zero at an apsis) [m^2/s]."""
     if kind == 0:
@@ -301,7 +380,7 @@ def _event_fn(kind, y, level, sphere_r):
     return y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm, cdv, ncd,
                  tol):
     """Locate a sign change of the event function inside the accepted step [t, t + h].
@@ -342,7 +421,35 @@ def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm
     return dbest, nst
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
+def _coast_step_cap(y, h, impact_alt, sphere_r, drag):
+    """Largest sensible trial step for a descending coast (a step proposal, not an accuracy
+    control: the error estimate still decides). A trial step that plunges through the air, or
+    below the ground where the error estimate means nothing, is rejected again and again; so a
+    descending step ends near the top of the sensible atmosphere first, then near the ground,
+    and inside the air it spans at most a few density scale heights."""
+    rv = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
+    if rv >= 0.0:
+        return h
+    r2 = y[0] * y[0] + y[1] * y[1] + y[2] * y[2]
+    r = math.sqrt(r2)
+    vr = -rv / r  # descent rate > 0
+    v2 = y[3] * y[3] + y[4] * y[4] + y[5] * y[5]
+    # net downward acceleration: gravity less the centripetal term of the horizontal motion
+    a_down = max(GM_EARTH / r2 - (v2 - vr * vr) / r, 0.0)
+    height = _air_height(y[0], y[1], y[2], sphere_r)
+    level = impact_alt
+    if drag:
+        if height > DRAG_INTERFACE_M + 1e3:
+            level = DRAG_INTERFACE_M
+        else:
+            h = min(h, STEP_SCALE_HEIGHTS * SCALE_HEIGHT_M / vr)
+    drop = max(height - level, 10.0)
+    t_drop = 2.0 * drop / (vr + math.sqrt(vr * vr + 2.0 * a_down * drop))
+    return min(h, 1.1 * t_drop)
+
+
+@njit(cache=True, fastmath={"contract"})
 def _build_segments(t_launch, stages, nst, veh, az, kick, cutoff):
     """Boost segments [t_start, t_end, type, stage] up to ``cutoff`` (absolute times)."""
     tv = veh[V_TVERT]
@@ -393,7 +500,7 @@ def _build_segments(t_launch, stages, nst, veh, az, kick, cutoff):
     return segs[:ns]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _fill_powered_seg(seg, t_launch, t0, typ, k, stages, nst, veh, az, kick):
     t_start_k = t_launch
     for j in range(k):
@@ -417,7 +524,7 @@ def _fill_powered_seg(seg, t_launch, t0, typ, k, stages, nst, veh, az, kick):
     seg[G_TKICKDUR] = max(veh[V_TKICK], 1e-9)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"contract"})
 def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az, kick, cutoff,
                    env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record, out_t, out_y,
                    out_n, ev):
@@ -453,11 +560,21 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
     else:
         segs = np.empty((0, 4))
     nseg = segs.shape[0] + 1
-    h = 1.0 if boost else min(h_max, 10.0)
+    # first trial step: short on the pad; in a coast, long above the air (the error control
+    # and the descent cap shorten it where needed)
+    if boost:
+        h = 1.0
+    elif _height(y[0], y[1], y[2], sphere_r) > DRAG_INTERFACE_M:
+        h = min(h_max, 60.0)
+    else:
+        h = min(h_max, 1.0)
+    h_cur = _height(y[0], y[1], y[2], sphere_r)
     apogee_done = False
     reentry_done = False
     rejected = False
     nrej = 0
+    h_rej, err_rej = 0.0, 0.0
+    err_prev = 1e-4
     finished = False
     for si in range(nseg):
         if si < nseg - 1:
@@ -481,25 +598,36 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                 finished = True
                 break
             h = min(h, h_max, t_end - t)
+            if seg[G_TYPE] == SEG_COAST:
+                h = _coast_step_cap(y, h, impact_alt, sphere_r, env[ENV_DRAG] > 0.0
+                                    and seg[G_BETA] > 0.0)
             _step(t, y, h, 0, K, ytmp, seg, env, cdm, cdv, ncd)
             nfev += 12
             err = _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v)
             if err > 1.0:
-                h *= max(0.2, 0.9 * err ** (-1.0 / 8.0))
+                # after a second rejection in a row, measure the order the error actually shows
+                # (non-smooth air makes it far below 8) and shrink accordingly
+                expo = 1.0 / 8.0
+                if rejected and err < err_rej and h < h_rej:
+                    p_eff = math.log(err_rej / err) / math.log(h_rej / h)
+                    expo = 1.0 / min(max(p_eff, 1.0), 8.0)
+                h_rej, err_rej = h, err
+                h *= max(FAC_MIN, 0.9 * err ** (-expo))
                 rejected = True
                 nrej += 1
                 continue
             nsteps += 1
             h_used = h
-            if err == 0.0:
-                fac = FAC_MAX
-            else:
-                fac = min(FAC_MAX, 0.9 * err ** (-1.0 / 8.0))
+            # PI step-size control as in Hairer's DOP853 (beta > 0): the previous error damps the
+            # growth, which stops the grow-reject cycles of a descent into denser air
+            err_c = max(err, 1e-12)
+            fac = min(FAC_MAX, 0.9 * err_c ** (-(1.0 / 8.0 - 0.2 * PI_BETA)) * err_prev**PI_BETA)
+            err_prev = max(err_c, 1e-4)
             if rejected:  # no growth right after a rejection (Hairer, Norsett & Wanner II.4)
                 fac = min(fac, 1.0)
                 rejected = False
             h = h_used * fac
-            h_old = _height(y[0], y[1], y[2], sphere_r)
+            h_old = h_cur
             h_new = _height(ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], sphere_r)
 
             # --- apogee: r.v changes sign from + to - (maximum geocentric radius)
@@ -555,6 +683,7 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                 break
             # accept
             t = t + h_used
+            h_cur = h_new
             for j in range(6):
                 y[j] = ytmp[12, j]
                 K[0, j] = K[12, j]
