@@ -7,3 +7,7 @@ field names at the boundary carry their unit (``altitude_km``, ``burn_time_s``).
 """
 
 __version__ = "0.1.0"
+
+from euroshield import _jitcache
+
+_jitcache.configure()

@@ -61,6 +61,18 @@ def fly_rec() -> dict:
                      "--target", "{},{}".format(*WASHINGTON), "--json"])
 
 
+def test_fly_is_reproducible_across_processes(fly_rec):
+    """Same inputs -> identical outputs: the in-process run (which, on a fresh machine, compiled
+    the kernels itself) and a new process (which loads them from the JIT cache) agree to the last
+    printed digit. Non-IEEE optimisations such as FMA contraction broke this once."""
+    r = subprocess.run([str(EXE), "fly", "--launch", "{},{}".format(*KOZELSK),
+                        "--target", "{},{}".format(*WASHINGTON), "--json"],
+                       capture_output=True, text=True, check=True)
+    other = json.loads(r.stdout)
+    assert {k: v for k, v in other.items() if k != "meta"} == {
+        k: v for k, v in fly_rec.items() if k != "meta"}
+
+
 def test_fly_json_has_the_stable_keys(fly_rec):
     """``fly --json`` carries (at least) the documented key names."""
     assert FLY_KEYS <= set(fly_rec), FLY_KEYS - set(fly_rec)

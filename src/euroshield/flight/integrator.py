@@ -111,7 +111,7 @@ N_ENV = 9
 N_SEG = 13
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def _height(x, y, z, sphere_r):
     """Exact height above the model Earth (events, reports)."""
     if sphere_r > 0.0:
@@ -119,7 +119,7 @@ def _height(x, y, z, sphere_r):
     return geodetic_height_nb(x, y, z)
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def _air_height(x, y, z, sphere_r):
     """Height for the air model: within 1 m of the exact one below 100 km, three times faster."""
     if sphere_r > 0.0:
@@ -127,7 +127,7 @@ def _air_height(x, y, z, sphere_r):
     return approx_height_nb(x, y, z)
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _cd_lookup(mach, cdm, cdv, ncd):
     """Drag coefficient at ``mach`` from a table, linear inside, clamped outside."""
     if mach <= cdm[0]:
@@ -139,7 +139,7 @@ def _cd_lookup(mach, cdm, cdv, ncd):
     return cdv[ncd - 1]
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     """Time derivative of the ECI state in the current segment: (vx, vy, vz, ax, ay, az)."""
     if seg[G_TYPE] == SEG_COAST:
@@ -147,7 +147,7 @@ def rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     return powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd)
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def _gravity(x, y, z, env):
     if env[ENV_GRAVITY] <= 0.0:
         return 0.0, 0.0, 0.0
@@ -156,7 +156,7 @@ def _gravity(x, y, z, env):
     return point_mass_gravity_nb(x, y, z)
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def coast_rhs(x, y, z, vx, vy, vz, beta, env):
     """Unpowered flight: gravity and, inside the atmosphere, drag of ballistic coefficient beta."""
     omega = env[ENV_OMEGA]
@@ -184,7 +184,7 @@ def coast_rhs(x, y, z, vx, vy, vz, beta, env):
     return vx, vy, vz, ax, ay, az
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     """Powered flight: gravity, thrust along the guidance direction, boost drag."""
     omega = env[ENV_OMEGA]
@@ -236,7 +236,7 @@ def powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
     return vx, vy, vz, ax + f * dx, ay + f * dy, az + f * dz
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
     """One DOP853 step of size h from (t, y) with K[0] = f(t, y) already set.
 
@@ -279,7 +279,7 @@ def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
         K[12, j] = d[j]
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
     """Scaled error estimate of the DOP853 step (same formula as SciPy's DOP853)."""
     e5 = 0.0
@@ -303,7 +303,7 @@ def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
     return abs(h) * e5 / math.sqrt(denom * 6.0)
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _quintic(y0, a0, y1, a1, h, s, out):
     """Quintic Hermite interpolant of the step from (y0, a0) to (y1, a1) at fraction s.
 
@@ -335,7 +335,7 @@ def _quintic(y0, a0, y1, a1, h, s, out):
                       + d5 * p1) / h
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _locate(kind, level, y0, a0, y1, a1, h, f0, sphere_r, out):
     """Fraction s of the step where the event function crosses zero on the quintic interpolant
     (no right-hand-side evaluations); the state there goes to ``out``. Illinois regula falsi:
@@ -372,7 +372,7 @@ def _locate(kind, level, y0, a0, y1, a1, h, f0, sphere_r, out):
     return s
 
 
-@njit(cache=True, inline="always", fastmath={"contract"})
+@njit(cache=True, inline="always")
 def _event_fn(kind, y, level, sphere_r):
     """kind 0: height - level [m]; kind 1: r.v (zero at an apsis) [m^2/s]."""
     if kind == 0:
@@ -380,7 +380,7 @@ def _event_fn(kind, y, level, sphere_r):
     return y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm, cdv, ncd,
                  tol):
     """Locate a sign change of the event function inside the accepted step [t, t + h].
@@ -421,7 +421,7 @@ def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm
     return dbest, nst
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _coast_step_cap(y, h, impact_alt, sphere_r, drag):
     """Largest sensible trial step for a descending coast (a step proposal, not an accuracy
     control: the error estimate still decides). A trial step that plunges through the air, or
@@ -449,7 +449,7 @@ def _coast_step_cap(y, h, impact_alt, sphere_r, drag):
     return min(h, 1.1 * t_drop)
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _build_segments(t_launch, stages, nst, veh, az, kick, cutoff):
     """Boost segments [t_start, t_end, type, stage] up to ``cutoff`` (absolute times)."""
     tv = veh[V_TVERT]
@@ -500,7 +500,7 @@ def _build_segments(t_launch, stages, nst, veh, az, kick, cutoff):
     return segs[:ns]
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _fill_powered_seg(seg, t_launch, t0, typ, k, stages, nst, veh, az, kick):
     t_start_k = t_launch
     for j in range(k):
@@ -524,7 +524,7 @@ def _fill_powered_seg(seg, t_launch, t0, typ, k, stages, nst, veh, az, kick):
     seg[G_TKICKDUR] = max(veh[V_TKICK], 1e-9)
 
 
-@njit(cache=True, fastmath={"contract"})
+@njit(cache=True)
 def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az, kick, cutoff,
                    env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record, out_t, out_y,
                    out_n, ev):
