@@ -54,6 +54,16 @@ def free_flight_closed(altitude_km: float, speed_kms: float, gamma_deg: float,
     }
 
 
+def minimum_energy_state(range_km: float, altitude_km: float = 0.0,
+                         earth_radius_km: float = R_MEAN_EARTH / 1e3,
+                         reentry_altitude_km: float = 0.0) -> tuple[float, float]:
+    """Unrounded minimum-energy burnout speed [m/s] and flight-path angle [deg]."""
+    r_km = earth_radius_km
+    v, g, _, _ = kepler.minimum_energy(range_km / r_km, (r_km + altitude_km) * 1e3,
+                                       (r_km + reentry_altitude_km) * 1e3)
+    return float(v), float(np.degrees(g))
+
+
 def minimum_energy_closed(range_km: float, altitude_km: float = 0.0,
                           earth_radius_km: float = R_MEAN_EARTH / 1e3,
                           reentry_altitude_km: float = 0.0) -> dict:
