@@ -15,6 +15,15 @@ from pathlib import Path
 _CORE = ("earth", "flight")
 
 
+def is_cold() -> bool:
+    """True when the kernel cache is empty (the next numerical call will compile)."""
+    d = os.environ.get("NUMBA_CACHE_DIR")
+    if not d:
+        return False
+    p = Path(d)
+    return not p.exists() or not any(p.rglob("*.nbi"))
+
+
 def configure() -> None:
     if os.environ.get("NUMBA_CACHE_DIR"):
         return

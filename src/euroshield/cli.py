@@ -96,11 +96,32 @@ def parse_point(text: str, field: str) -> tuple[float, float]:
 def working(message: str):
     """A spinner on stderr for anything that may take more than a moment (first runs compile the
     numerical kernels, which takes tens of seconds once)."""
-    if err.is_terminal:
-        with err.status(message):
-            yield
-    else:
+    if not err.is_terminal:
         yield
+        return
+    from euroshield._jitcache import is_cold
+
+    if is_cold():
+        message += " — first run: compiling the numerical kernels (about 40 s, once)"
+    with err.status(message):
+        yield
+
+
+def write_trajectory_csv(traj, path: Path) -> None:
+    """Time series of one trajectory: time, geodetic position, Earth-fixed state, speeds."""
+    import numpy as np
+
+    t = traj.times_s
+    lat, lon, h = traj.geodetic()
+    e = traj.ecef()
+    cols = np.column_stack([t, lat, lon, h / 1e3, e[:, :3] / 1e3, e[:, 3:] / 1e3,
+                            np.linalg.norm(e[:, 3:], axis=1) / 1e3, traj.speed_m_s() / 1e3])
+    header = ("time_s,lat_deg,lon_deg,altitude_km,x_ecef_km,y_ecef_km,z_ecef_km,vx_ecef_kms,"
+              "vy_ecef_kms,vz_ecef_kms,speed_ecef_kms,speed_eci_kms")
+    try:
+        np.savetxt(path, cols, delimiter=",", header=header, comments="", fmt="%.6f")
+    except OSError as exc:
+        raise InputError(f"--csv: cannot write {path}: {exc.strerror or exc}") from None
 
 
 def emit(record: dict | list, as_json: bool, title: str = "") -> None:
@@ -133,6 +154,7 @@ def fly(
     apogee_km: float = typer.Option(None, help="apogee height for --shape lofted [km]"),
     gamma_deg: float = typer.Option(None, help="burnout flight-path angle for --shape depressed"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
+    csv: Path = typer.Option(None, help="also write the trajectory samples to this CSV file"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
 ):
     """Aim a missile at a target on the rotating Earth and fly it (boost, free flight, re-entry)."""
@@ -152,13 +174,17 @@ def fly(
             raise InputError("--gamma-deg is required with --shape depressed")
         finite(gamma_deg, "--gamma-deg", 0.0, 60.0, lo_open=True)
     m = catalog.get_missile(missile, catalog_file)
+    if csv is not None and not csv.resolve().parent.is_dir():
+        raise InputError(f"--csv: directory {csv.resolve().parent} does not exist")
     dist, _, _ = geodesy.inverse(lat0, lon0, lat1, lon1)
     if float(dist) < 50e3:
         raise InputError(f"--target: {float(dist) / 1e3:.1f} km from the launch point; "
                          "ballistic shots need at least 50 km")
     with working(f"aiming {m.name} ({shape.value})"):
         res = aiming.aim_one(m, (lat0, lon0), (lat1, lon1), shape=shape.value,
-                             apogee_km=apogee_km, gamma_deg=gamma_deg)
+                             apogee_km=apogee_km, gamma_deg=gamma_deg, record=csv is not None)
+    if csv is not None:
+        write_trajectory_csv(res.batch[0], csv)
     rec = flight_record(res.batch, 0)
     rec = {
         **rec,

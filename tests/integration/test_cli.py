@@ -254,3 +254,20 @@ def test_study_agrees_with_fly(study_doc, fly_rec):
     row = next(r for r in study_doc["routes"] if r["route"] == "kozelsk -> washington")
     assert abs(row["ground_range_km"] - fly_rec["ground_range_km"]) < 2.0
     assert abs(row["flight_time_s"] - fly_rec["flight_time_s"]) < 5.0
+
+
+def test_fly_csv_time_series(tmp_path):
+    """``fly --csv`` writes the trajectory: time increasing from 0, the first row on the launch
+    point at the ground, the last row on the target (within 0.01 deg) at the ground."""
+    import numpy as np
+
+    path = tmp_path / "traj.csv"
+    run_json(["fly", "--launch", "{},{}".format(*KOZELSK), "--target",
+              "{},{}".format(*WASHINGTON), "--csv", str(path), "--json"])
+    data = np.genfromtxt(path, delimiter=",", names=True)
+    assert data["time_s"][0] == 0.0 and np.all(np.diff(data["time_s"]) > 0)
+    assert data["lat_deg"][0] == pytest.approx(KOZELSK[0], abs=1e-6)
+    assert abs(data["altitude_km"][0]) < 1e-6 and abs(data["altitude_km"][-1]) < 1e-3
+    assert data["lat_deg"][-1] == pytest.approx(WASHINGTON[0], abs=0.01)
+    assert data["lon_deg"][-1] == pytest.approx(WASHINGTON[1], abs=0.01)
+    assert data["altitude_km"].max() > 1000.0

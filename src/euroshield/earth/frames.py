@@ -66,40 +66,17 @@ def ecef_to_geodetic(xyz) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Olson's (1996) method: a series first guess plus one Newton correction,
     accurate to well below 0.1 mm from -10 km to beyond 3000 km height
-    (tested against pyproj). Undefined at the geocentre.
+    (tested against pyproj). Undefined at the geocentre. Runs the same numba
+    kernel as the integrator (:func:`ecef_to_geodetic_nb`) over the array.
     """
     xyz = np.asarray(xyz, dtype=float)
-    x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
-    zp = np.abs(z)
-    w2 = x * x + y * y
-    w = np.sqrt(w2)
-    r2 = w2 + z * z
-    r = np.sqrt(r2)
-    s2 = z * z / r2
-    c2 = w2 / r2
-    u = _A2 / r
-    v = _A3 - _A4 / r
-    # Two series branches: the sine form is well conditioned away from the
-    # poles, the cosine form near them (Olson's switch at cos^2 = 0.3).
-    near_eq = c2 > 0.3
-    s_eq = (zp / r) * (1.0 + c2 * (_A1 + u + s2 * v) / r)
-    c_po = (w / r) * (1.0 - s2 * (_A5 - u - c2 * v) / r)
-    s = np.where(near_eq, s_eq, np.sqrt(np.clip(1.0 - c_po * c_po, 0.0, None)))
-    c = np.where(near_eq, np.sqrt(np.clip(1.0 - s_eq * s_eq, 0.0, None)), c_po)
-    lat0 = np.arctan2(s, c)
-    ss = s * s
-    g = 1.0 - WGS84_E2 * ss
-    rg = WGS84_A / np.sqrt(g)
-    rf = _A6 * rg
-    u = w - rg * c
-    v = zp - rf * s
-    f = c * u + s * v
-    m = c * v - s * u
-    p = m / (rf / g + f)
-    lat = np.copysign(lat0 + p, z)
-    h = f + m * p / 2.0
-    lon = np.arctan2(y, x)
-    return lat / DEG, lon / DEG, h
+    shape = xyz.shape[:-1]
+    flat = xyz.reshape(-1, 3)
+    lat = np.empty(flat.shape[0])
+    lon = np.empty(flat.shape[0])
+    h = np.empty(flat.shape[0])
+    _ecef_to_geodetic_rows(np.ascontiguousarray(flat), lat, lon, h)
+    return np.degrees(lat).reshape(shape), np.degrees(lon).reshape(shape), h.reshape(shape)
 
 
 def enu_basis(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -180,8 +157,8 @@ def ecef_state_to_eci(r, v, t_s) -> tuple[np.ndarray, np.ndarray]:
 #
 # Hand-written because pyproj (a C library behind a Python API) cannot be
 # called from numba-compiled code, and the integrator needs the geodetic
-# height at every right-hand-side evaluation. The numpy twin above uses the
-# same algorithm and both are tested against pyproj.
+# height at every right-hand-side evaluation. The array function
+# ecef_to_geodetic above runs these same kernels; it is tested against pyproj.
 # ---------------------------------------------------------------------------
 
 
@@ -271,3 +248,9 @@ def geodetic_to_ecef_nb(lat_rad, lon_rad, h_m):
         (n + h_m) * clat * math.sin(lon_rad),
         (n * (1.0 - WGS84_E2) + h_m) * slat,
     )
+
+
+@njit(cache=True)
+def _ecef_to_geodetic_rows(xyz, lat, lon, h):
+    for i in range(xyz.shape[0]):
+        lat[i], lon[i], h[i] = ecef_to_geodetic_nb(xyz[i, 0], xyz[i, 1], xyz[i, 2])

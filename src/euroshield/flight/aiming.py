@@ -26,6 +26,7 @@ from euroshield.earth import frames, geodesy
 from euroshield.errors import InputError, UnreachableTargetError
 from euroshield.flight import kepler
 from euroshield.flight.engine import Physics, fly_missiles
+from euroshield.flight.search import golden_max
 from euroshield.flight.trajectory import TrajectoryBatch
 from euroshield.flight.vehicles import Missile, pack_vehicles
 
@@ -269,26 +270,14 @@ def reach(
 
     # coarse scan, then golden section inside the best bracket
     grid = np.concatenate([np.linspace(0.5, 4.0, 5), np.linspace(6.0, 50.0, 12)])
-    vals = np.stack([rng(np.full(n, g)) for g in grid], axis=1)
+    g = len(grid)
+    b = fly_missiles(tables, 0, np.repeat(lat, g), np.repeat(lon, g), np.repeat(az, g),
+                     np.tile(grid, n), t_full, physics=physics)
+    vals = np.where(b.ok, b.ground_range_m(), -1.0).reshape(n, g)
     j = np.argmax(vals, axis=1)
     lo = grid[np.maximum(j - 1, 0)]
     hi = grid[np.minimum(j + 1, len(grid) - 1)]
-    gr = (np.sqrt(5.0) - 1.0) / 2.0
-    x1 = hi - gr * (hi - lo)
-    x2 = lo + gr * (hi - lo)
-    f1, f2 = rng(x1), rng(x2)
-    for _ in range(iterations):
-        left = f1 > f2
-        hi = np.where(left, x2, hi)
-        lo = np.where(left, lo, x1)
-        x1n = np.where(left, hi - gr * (hi - lo), x2)
-        x2n = np.where(left, x1, lo + gr * (hi - lo))
-        fp = rng(np.where(left, x1n, x2n))
-        f1, f2 = np.where(left, fp, f2), np.where(left, f1, fp)
-        x1, x2 = x1n, x2n
-        if np.all(hi - lo < 1e-3):
-            break
-    k_best = 0.5 * (lo + hi)
+    k_best = golden_max(rng, lo, hi, iterations, xtol=1e-3)
     b = fly_missiles(tables, 0, lat, lon, az, k_best, t_full, physics=physics, record=record)
     return Reach(np.where(b.ok, b.ground_range_m(), np.nan), k_best, b)
 

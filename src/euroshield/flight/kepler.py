@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from euroshield.earth.constants import GM_EARTH
+from euroshield.flight.search import golden_max
 
 
 @dataclass
@@ -105,24 +106,10 @@ def optimal_gamma(r_bo_m, v_bo_m_s, r_reentry_m, mu: float = GM_EARTH, iteration
     v = np.asarray(v_bo_m_s, dtype=float)
     r2 = np.asarray(r_reentry_m, dtype=float)
     shape = np.broadcast(r, v, r2).shape
-    lo = np.full(shape, np.radians(0.01))
-    hi = np.full(shape, np.radians(89.0))
-    gr = (np.sqrt(5.0) - 1.0) / 2.0
 
     def f(g):
         psi = free_flight(r, v, g, r2, mu).range_angle_rad
         return np.where(np.isfinite(psi), psi, -1.0)
 
-    x1 = hi - gr * (hi - lo)
-    x2 = lo + gr * (hi - lo)
-    f1, f2 = f(x1), f(x2)
-    for _ in range(iterations):
-        left = f1 > f2  # the maximum lies in [lo, x2]
-        hi = np.where(left, x2, hi)
-        lo = np.where(left, lo, x1)
-        x1_new = np.where(left, hi - gr * (hi - lo), x2)
-        x2_new = np.where(left, x1, lo + gr * (hi - lo))
-        f_probe = f(np.where(left, x1_new, x2_new))
-        f1, f2 = np.where(left, f_probe, f2), np.where(left, f1, f_probe)
-        x1, x2 = x1_new, x2_new
-    return 0.5 * (lo + hi)
+    return golden_max(f, np.full(shape, np.radians(0.01)), np.full(shape, np.radians(89.0)),
+                      iterations)
