@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -34,19 +33,16 @@ if not out.is_terminal:  # piped output: do not squeeze tables into 80 columns
 # errors are one line whatever the terminal width: never hard-wrap them
 err = Console(stderr=True, soft_wrap=True)
 
-# typer >= 0.2x raises exceptions of its vendored click copy, older ones click's own: catch both
+# typer >= 0.2x vendors its own copy of click (and no longer installs click); older typer
+# releases use click itself
 try:  # pragma: no cover - depends on the installed typer
-    from typer._click import exceptions as _tx
-
-    _CLICK_ERRORS: tuple = (click.ClickException, _tx.ClickException)
-    _NO_ARGS: tuple = tuple(
-        c for c in (getattr(click.exceptions, "NoArgsIsHelpError", None),
-                    getattr(_tx, "NoArgsIsHelpError", None)) if c is not None)
+    from typer._click import exceptions as _cx
 except ImportError:  # pragma: no cover
-    _CLICK_ERRORS = (click.ClickException,)
-    _NO_ARGS = tuple(c for c in (getattr(click.exceptions, "NoArgsIsHelpError", None),)
-                     if c is not None)
-_ABORT = (click.exceptions.Abort, typer.Abort)
+    from click import exceptions as _cx
+
+_CLICK_ERRORS: tuple = (_cx.ClickException,)
+_NO_ARGS: tuple = tuple(getattr(_cx, n) for n in ("NoArgsIsHelpError",) if hasattr(_cx, n))
+_ABORT: tuple = (typer.Abort,) + ((_cx.Abort,) if hasattr(_cx, "Abort") else ())
 
 
 class Shape(StrEnum):
