@@ -71,7 +71,17 @@ def finite(value: float, field: str, lo: float | None = None, hi: float | None =
 
 
 def parse_point(text: str, field: str) -> tuple[float, float]:
-    """'LAT,LON' in degrees (WGS84) -> (lat, lon) with lon normalised to [-180, 180)."""
+    """'LAT,LON' in degrees (WGS84), or a catalogue place name -> (lat, lon), lon in
+    [-180, 180)."""
+    if "," not in str(text) and str(text).strip() and str(text).strip()[0] not in "+-.0123456789":
+        from euroshield import catalog
+
+        name = str(text).strip().lower()
+        known = catalog.places()
+        if name not in known:
+            raise InputError(f"{field}: expected LAT,LON in degrees or a place name; unknown "
+                             f"place {text!r} (see `euroshield catalog places`)")
+        return known[name].lat, known[name].lon
     parts = [p.strip() for p in str(text).split(",")]
     if len(parts) != 2:
         raise InputError(f"{field}: expected LAT,LON in degrees (e.g. 54.03,35.77); got {text!r}")
@@ -143,8 +153,8 @@ def _meta(**params) -> dict:
 # ---- commands --------------------------------------------------------------------------------
 @app.command()
 def fly(
-    launch: str = typer.Option(..., help="launch point LAT,LON (degrees, WGS84)"),
-    target: str = typer.Option(..., help="target point LAT,LON (degrees, WGS84)"),
+    launch: str = typer.Option(..., help="launch point LAT,LON (degrees, WGS84) or place name"),
+    target: str = typer.Option(..., help="target point LAT,LON (degrees, WGS84) or place name"),
     missile: str = typer.Option("topol-m-like", help="catalogue missile name"),
     shape: Shape = typer.Option(Shape.minimum_energy, help="trajectory shape"),
     apogee_km: float = typer.Option(None, help="apogee height for --shape lofted [km]"),
@@ -266,7 +276,7 @@ def free_flight(
 @app.command()
 def reach(
     missile: str = typer.Option("topol-m-like", help="catalogue missile name"),
-    launch: str = typer.Option(..., help="launch point LAT,LON"),
+    launch: str = typer.Option(..., help="launch point LAT,LON or place name"),
     azimuth_deg: float = typer.Option(..., help="launch heading [deg from north]"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
@@ -292,7 +302,7 @@ def reach(
 
 @app.command("catalog")
 def catalog_cmd(
-    kind: str = typer.Argument("missiles", help="what to list: missiles"),
+    kind: str = typer.Argument("missiles", help="what to list: missiles or places"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -302,6 +312,19 @@ def catalog_cmd(
     if kind not in catalog.KINDS:
         raise InputError(f"KIND: unknown catalogue kind {kind!r}; known: "
                          f"{', '.join(catalog.KINDS)}")
+    if kind == "places":
+        ps = catalog.places()
+        if as_json:
+            out.print_json(json.dumps([p.model_dump(mode="json") for p in ps.values()]))
+            return
+        t = Table(title="places", header_style="bold")
+        for c in ("name", "kind", "lat", "lon", "± km", "description", "source"):
+            t.add_column(c)
+        for p in ps.values():
+            t.add_row(p.name, p.kind, f"{p.lat:.4f}", f"{p.lon:.4f}", f"{p.uncertainty_km:g}",
+                      p.description, p.source)
+        out.print(t)
+        return
     ms = catalog.missiles(catalog_file)
     if as_json:
         out.print_json(json.dumps([m.model_dump(mode="json") for m in ms.values()]))

@@ -13,12 +13,34 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile
 
-KINDS = ("missiles",)
+KINDS = ("missiles", "places")
+PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
+
+
+class Place(BaseModel):
+    """A named point on the WGS84 ellipsoid with its public source."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    kind: str
+    description: str
+    lat: float = Field(ge=-90, le=90, description="WGS84 latitude [deg]")
+    lon: float = Field(ge=-180, le=180, description="WGS84 longitude [deg]")
+    height_m: float = Field(default=0.0, ge=-500, le=9000, description="ellipsoidal height")
+    uncertainty_km: float = Field(ge=0, le=1000)
+    source: str = Field(min_length=3)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in PLACE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(PLACE_KINDS)}")
+        return v
 
 
 def format_validation_error(err: ValidationError, where: str) -> str:
@@ -116,3 +138,40 @@ def get_missile(name: str, extra_file: str | Path | None = None) -> Missile:
 
 
 DEFAULT_MISSILE = "topol-m-like"
+
+
+def parse_places(data: Any, where: str) -> dict[str, Place]:
+    if not isinstance(data, dict) or not isinstance(data.get("places"), list):
+        raise InputError(f"{where}: expected a mapping with a 'places:' list")
+    out: dict[str, Place] = {}
+    for i, entry in enumerate(data["places"]):
+        name = entry.get("name", f"#{i}") if isinstance(entry, dict) else f"#{i}"
+        try:
+            p = Place.model_validate(entry)
+        except ValidationError as exc:
+            raise InputError(format_validation_error(exc, f"{where}: place {name}")) from None
+        if p.name in out:
+            raise InputError(f"{where}: place name {p.name!r} appears twice")
+        out[p.name] = p
+    return out
+
+
+@lru_cache(maxsize=1)
+def _builtin_places() -> dict[str, Place]:
+    text = resources.files(__package__).joinpath("places.yaml").read_text(encoding="utf-8")
+    return parse_places(load_yaml_text(text, "catalog/places.yaml"), "catalog/places.yaml")
+
+
+def places(kind: str | None = None) -> dict[str, Place]:
+    """Built-in places, optionally of one kind (see ``PLACE_KINDS``)."""
+    if kind is not None and kind not in PLACE_KINDS:
+        raise InputError(f"unknown place kind {kind!r}; known: {', '.join(PLACE_KINDS)}")
+    return {n: p for n, p in _builtin_places().items() if kind is None or p.kind == kind}
+
+
+def get_place(name: str, kind: str | None = None) -> Place:
+    known = places(kind)
+    if name not in known:
+        what = f"{kind} " if kind else "place "
+        raise InputError(f"unknown {what}{name!r}; known: {', '.join(sorted(known))}")
+    return known[name]

@@ -9,34 +9,30 @@ import numpy as np
 
 from euroshield import catalog
 from euroshield.catalog import load_yaml_text
-from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.flight.summary import flight_record
 
 
-def default_routes() -> tuple[dict, dict]:
-    """(points, routes) from the packaged ``catalog/routes.yaml``."""
+def default_routes() -> dict[str, list[dict]]:
+    """Missile name -> routes ({launch, target} place names) from ``catalog/routes.yaml``."""
     text = resources.files("euroshield.catalog").joinpath("routes.yaml").read_text("utf-8")
-    data = load_yaml_text(text, "catalog/routes.yaml")
-    points, routes = data["points"], data["routes"]
-    for mname, rs in routes.items():
+    routes = load_yaml_text(text, "catalog/routes.yaml")["routes"]
+    for rs in routes.values():
         for r in rs:
-            for end in ("launch", "target"):
-                if r[end] not in points:
-                    raise InputError(f"catalog/routes.yaml: {mname}: unknown point {r[end]!r}")
-    return points, routes
+            catalog.get_place(r["launch"])
+            catalog.get_place(r["target"])
+    return routes
 
 
 def fly_default_routes() -> list[dict]:
     """Aim (minimum energy) and fly each missile's routes; one record per route."""
-    points, routes = default_routes()
     rows = []
-    for mname, rs in routes.items():
+    for mname, rs in default_routes().items():
         m = catalog.get_missile(mname)
-        lat0 = np.array([points[r["launch"]]["lat"] for r in rs])
-        lon0 = np.array([points[r["launch"]]["lon"] for r in rs])
-        lat1 = np.array([points[r["target"]]["lat"] for r in rs])
-        lon1 = np.array([points[r["target"]]["lon"] for r in rs])
+        launch = [catalog.get_place(r["launch"]) for r in rs]
+        target = [catalog.get_place(r["target"]) for r in rs]
+        lat0, lon0 = np.array([p.lat for p in launch]), np.array([p.lon for p in launch])
+        lat1, lon1 = np.array([p.lat for p in target]), np.array([p.lon for p in target])
         res = aiming.aim(m, lat0, lon0, lat1, lon1)
         for i, r in enumerate(rs):
             rec = flight_record(res.batch, i)
