@@ -302,7 +302,7 @@ def reach(
 
 @app.command("catalog")
 def catalog_cmd(
-    kind: str = typer.Argument("missiles", help="what to list: missiles or places"),
+    kind: str = typer.Argument("missiles", help="what to list: missiles, places, interceptors"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -312,6 +312,23 @@ def catalog_cmd(
     if kind not in catalog.KINDS:
         raise InputError(f"KIND: unknown catalogue kind {kind!r}; known: "
                          f"{', '.join(catalog.KINDS)}")
+    if kind == "interceptors":
+        from euroshield.defense.interceptors import interceptors
+
+        ics = interceptors()
+        if as_json:
+            out.print_json(json.dumps([i.model_dump(mode="json") for i in ics.values()]))
+            return
+        t = Table(title="interceptors", header_style="bold")
+        for c in ("name", "burnout km/s", "label", "burn s", "intercept altitude km",
+                  "description", "sources"):
+            t.add_column(c)
+        for i in ics.values():
+            t.add_row(i.name, f"{i.burnout_speed_kms:g}", i.speed_label, f"{i.burn_time_s:g}",
+                      f"{i.min_intercept_altitude_km:g}-{i.max_intercept_altitude_km:g}",
+                      i.description, "; ".join(src.title[:70] for src in i.sources))
+        out.print(t)
+        return
     if kind == "places":
         ps = catalog.places()
         if as_json:

@@ -149,7 +149,7 @@ OPTION_CASES = [
                  id="unknown-missile-fly"),
     pytest.param(["reach", "--missile", "scud-z", "--launch", "35.7,51.4", "--azimuth-deg", "1"],
                  ["'scud-z'", *KNOWN_MISSILES], id="unknown-missile-reach"),
-    pytest.param(["catalog", "interceptors"], ["KIND", "'interceptors'", "missiles"],
+    pytest.param(["catalog", "satellites"], ["KIND", "'satellites'", "missiles"],
                  id="unknown-kind"),
     # trajectory shape parameters
     pytest.param(["fly", *K, *W, "--shape", "lofted"], ["--apogee-km", "lofted"],

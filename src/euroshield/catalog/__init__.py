@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile
 
-KINDS = ("missiles", "places")
+KINDS = ("missiles", "places", "interceptors")
 PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
 
 
@@ -77,10 +77,10 @@ def read_yaml_file(path: str | Path) -> Any:
     return load_yaml_text(text, str(p))
 
 
-def _check_ranges(m: Missile, where: str) -> None:
+def check_ranges(model: BaseModel, ranges: dict, where: str) -> None:
     """Every ``ranges`` key must name a numeric field, and the central value lie inside it."""
-    for key, (lo, hi) in m.ranges.items():
-        obj: Any = m
+    for key, (lo, hi) in ranges.items():
+        obj: Any = model
         for part in key.split("."):
             if isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
                 obj = obj[int(part)]
@@ -109,7 +109,7 @@ def parse_missiles(data: Any, where: str) -> dict[str, Missile]:
             m = Missile.model_validate(entry)
         except ValidationError as exc:
             raise InputError(format_validation_error(exc, w)) from None
-        _check_ranges(m, w)
+        check_ranges(m, m.ranges, w)
         if m.name in out:
             raise InputError(f"{where}: missile name {m.name!r} appears twice")
         out[m.name] = m

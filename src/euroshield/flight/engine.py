@@ -107,8 +107,9 @@ def run(
         cap = int(physics.t_max_s / h_max) + 4000
     else:
         cap = 1
-    out_t = np.zeros((n, cap))
-    out_y = np.zeros((n, cap, 6))
+    # unused slots stay NaN so that padded rows can never pass for real states
+    out_t = np.full((n, cap), np.nan)
+    out_y = np.full((n, cap, 6), np.nan)
     out_n = np.zeros(n, dtype=np.int64)
     events = np.zeros((n, ig.N_EVENTS))
     ig.integrate_batch(

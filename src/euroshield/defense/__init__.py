@@ -1,0 +1,1 @@
+"""Defence: interceptors and their fly-out reach (sensors and engagement windows come next)."""
