@@ -57,12 +57,31 @@ def test_mrbm_minimum_energy():
 
 
 def test_unreachable_target_reports_reach():
-    """A target beyond reach raises an error that states the maximum range on that azimuth,
-    and that maximum agrees with an independent reach() search on the same heading."""
+    """A target beyond reach raises an error that states the maximum range on the launch heading
+    toward it, and that maximum agrees with a reach() search on the same heading."""
     m = catalog.get_missile("sejjil2-like")
     with pytest.raises(UnreachableTargetError) as exc:
         aiming.aim_one(m, (35.7, 51.4), (51.5, -0.1))
-    assert "maximum range on azimuth" in str(exc.value)
-    _, az, _ = geodesy.inverse(35.7, 51.4, 51.5, -0.1)
+    msg = str(exc.value)
+    assert "maximum range on azimuth" in msg
+    az = float(msg.split("maximum range on azimuth ")[1].split(" deg")[0])
     r = aiming.reach(m, 35.7, 51.4, az)
     assert exc.value.max_range_km == pytest.approx(float(r.max_ground_range_m[0]) / 1e3, rel=1e-3)
+
+
+def test_edge_of_envelope_is_aimed_or_declared_out_of_reach():
+    """Near maximum range every pair either converges (within 1 km) or is out of reach on the
+    rotation-corrected heading; none is left unconverged though reachable."""
+    m = catalog.get_missile("topol-m-like")
+    _, h = aiming.reach_toward(m, 52.32, 104.23, 38.9, -77.0)
+    best = aiming.reach(m, 52.32, 104.23, h)
+    d_max = float(best.max_ground_range_m[0])
+    lat_i, lon_i, _ = best.batch.impact_geodetic()
+    _, bearing, _ = geodesy.inverse(52.32, 104.23, lat_i[0], lon_i[0])
+    lat1, lon1, _ = geodesy.direct(52.32, 104.23, float(bearing),
+                                   np.array([0.97, 0.99, 0.995, 1.02]) * d_max)
+    res = aiming.aim(m, 52.32, 104.23, np.asarray(lat1), np.asarray(lon1))
+    assert np.all(res.converged | ~res.reachable)
+    assert not res.reachable[-1]
+    assert res.converged[:2].all()
+    assert np.nanmax(res.miss_m[res.converged]) < 1000.0

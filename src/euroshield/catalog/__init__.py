@@ -94,26 +94,36 @@ def check_ranges(model: BaseModel, ranges: dict, where: str) -> None:
             raise InputError(f"{where}: ranges: {key} = {obj} lies outside its range [{lo}, {hi}]")
 
 
-def parse_missiles(data: Any, where: str) -> dict[str, Missile]:
-    if not isinstance(data, dict) or not isinstance(data.get("missiles"), list):
-        raise InputError(f"{where}: expected a mapping with a 'missiles:' list")
-    unknown = set(data) - {"missiles", "drag_tables"}
+def parse_entries(data: Any, where: str, key: str, model: type[BaseModel], label: str,
+                  allowed_keys: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Validate the ``key:`` list of a catalogue mapping into ``model`` objects keyed by name.
+
+    Each entry is checked field by field (one InputError line naming entry and field), its
+    ``ranges`` (if the model has them) must name numeric fields holding their central value,
+    and names must be unique."""
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise InputError(f"{where}: expected a mapping with a '{key}:' list")
+    unknown = set(data) - {key, *allowed_keys}
     if unknown:
         raise InputError(f"{where}: unknown top-level key(s): {', '.join(sorted(unknown))}; "
-                         "allowed: missiles, drag_tables")
-    out: dict[str, Missile] = {}
-    for i, entry in enumerate(data["missiles"]):
+                         f"allowed: {', '.join((key, *allowed_keys))}")
+    out: dict[str, Any] = {}
+    for i, entry in enumerate(data[key]):
         name = entry.get("name", f"#{i}") if isinstance(entry, dict) else f"#{i}"
-        w = f"{where}: missile {name}"
+        w = f"{where}: {label} {name}"
         try:
-            m = Missile.model_validate(entry)
+            obj = model.model_validate(entry)
         except ValidationError as exc:
             raise InputError(format_validation_error(exc, w)) from None
-        check_ranges(m, m.ranges, w)
-        if m.name in out:
-            raise InputError(f"{where}: missile name {m.name!r} appears twice")
-        out[m.name] = m
+        check_ranges(obj, getattr(obj, "ranges", {}), w)
+        if obj.name in out:
+            raise InputError(f"{where}: {label} name {obj.name!r} appears twice")
+        out[obj.name] = obj
     return out
+
+
+def parse_missiles(data: Any, where: str) -> dict[str, Missile]:
+    return parse_entries(data, where, "missiles", Missile, "missile", ("drag_tables",))
 
 
 @lru_cache(maxsize=1)
@@ -141,19 +151,7 @@ DEFAULT_MISSILE = "topol-m-like"
 
 
 def parse_places(data: Any, where: str) -> dict[str, Place]:
-    if not isinstance(data, dict) or not isinstance(data.get("places"), list):
-        raise InputError(f"{where}: expected a mapping with a 'places:' list")
-    out: dict[str, Place] = {}
-    for i, entry in enumerate(data["places"]):
-        name = entry.get("name", f"#{i}") if isinstance(entry, dict) else f"#{i}"
-        try:
-            p = Place.model_validate(entry)
-        except ValidationError as exc:
-            raise InputError(format_validation_error(exc, f"{where}: place {name}")) from None
-        if p.name in out:
-            raise InputError(f"{where}: place name {p.name!r} appears twice")
-        out[p.name] = p
-    return out
+    return parse_entries(data, where, "places", Place, "place")
 
 
 @lru_cache(maxsize=1)

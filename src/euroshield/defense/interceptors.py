@@ -145,23 +145,9 @@ def _booster(ic_json: str) -> Missile:
 
 
 def parse_interceptors(data, where: str) -> dict[str, Interceptor]:
-    from euroshield.catalog import check_ranges, format_validation_error
+    from euroshield.catalog import parse_entries
 
-    if not isinstance(data, dict) or not isinstance(data.get("interceptors"), list):
-        raise InputError(f"{where}: expected a mapping with an 'interceptors:' list")
-    out: dict[str, Interceptor] = {}
-    for i, entry in enumerate(data["interceptors"]):
-        name = entry.get("name", f"#{i}") if isinstance(entry, dict) else f"#{i}"
-        w = f"{where}: interceptor {name}"
-        try:
-            ic = Interceptor.model_validate(entry)
-        except ValidationError as exc:
-            raise InputError(format_validation_error(exc, w)) from None
-        check_ranges(ic, ic.ranges, w)
-        if ic.name in out:
-            raise InputError(f"{where}: interceptor name {ic.name!r} appears twice")
-        out[ic.name] = ic
-    return out
+    return parse_entries(data, where, "interceptors", Interceptor, "interceptor")
 
 
 @lru_cache(maxsize=1)

@@ -47,6 +47,7 @@ class AimResult:
     reachable: np.ndarray
     iterations: int
     batch: TrajectoryBatch
+    full_burn: np.ndarray  # minimum-energy shots beyond the family's reach, flown at full burn
 
 
 def _cutoff_bounds(m: Missile) -> tuple[float, float]:
@@ -184,48 +185,91 @@ def aim(
     hi = np.array([np.inf, KICK_MAX_DEG, t_hi])
     steps = np.array([_STEP_DEG_AZ, _STEP_DEG_KICK, _STEP_S_CUT])
     max_dx = np.array([5.0, 8.0, 30.0])
-    active = np.ones(n, dtype=bool)
     converged = np.zeros(n, dtype=bool)
     reachable = np.ones(n, dtype=bool)
-    pinned = np.zeros(n, dtype=int)
-    it = 0
-    for it in range(1, max_iterations + 1):  # noqa: B007 - reported in the result
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        m = idx.size
-        xs = np.repeat(x[idx][:, None, :], 4, axis=1)
-        for k in range(3):
-            xs[:, k + 1, k] += steps[k]
-        xs = xs.reshape(-1, 3)
-        rep = np.repeat(idx, 4)
-        b = fly_missiles(tables, 0, lat0[rep], lon0[rep], xs[:, 0], xs[:, 1], xs[:, 2],
-                         physics=physics)
-        r = _residuals(b, lat0[rep], lon0[rep], dist[rep], az_t[rep], r_target[rep], shape,
-                       apo[rep], gam[rep]).reshape(m, 4, 3)
-        f0 = r[:, 0, :]
-        jac = (r[:, 1:, :] - f0[:, None, :]) / steps[None, :, None]  # (m, var, eq)
-        jac = np.transpose(jac, (0, 2, 1))  # (m, eq, var)
-        miss_ok = np.hypot(f0[:, 0], f0[:, 1]) * 1e3 < tolerance_m
-        shape_ok = np.abs(f0[:, 2]) < (0.5 if shape == "lofted" else 0.5)
-        done = miss_ok & shape_ok
-        converged[idx[done]] = True
-        bad = ~np.all(np.isfinite(jac), axis=(1, 2)) | ~np.all(np.isfinite(f0), axis=1)
-        with np.errstate(all="ignore"):
-            dx = np.linalg.solve(np.where(bad[:, None, None], np.eye(3), jac),
-                                 -np.where(bad[:, None], 0.0, f0)[..., None])[..., 0]
-        scale = np.max(np.abs(dx) / max_dx, axis=1)
-        dx = dx / np.maximum(scale, 1.0)[:, None]
-        xn = np.clip(x[idx] + dx, lo, hi)
-        # a shot that wants more burn than the missile has, and is still short, is out of reach
-        at_max = (xn[:, 2] >= t_hi - 1e-9) & (dx[:, 2] > 0) & (f0[:, 0] < -tolerance_m / 1e3)
-        pinned[idx] = np.where(at_max, pinned[idx] + 1, 0)
-        out = pinned[idx] >= 3
-        reachable[idx[out]] = False
-        # a failed flight (crash during boost) gets a blind step back toward a gentler kick
-        xn[bad, 1] = np.clip(x[idx][bad, 1] * 0.7, KICK_MIN_DEG, KICK_MAX_DEG)
-        x[idx[~done]] = xn[~done]
-        active[idx[done | out]] = False
+    iterations = 0
+
+    full_burn = np.zeros(n, dtype=bool)
+
+    def newton(active: np.ndarray) -> None:
+        """Newton iterations on the shots in ``active`` (updates x, converged, reachable).
+        Shots flagged ``full_burn`` replace the shape equation by cutoff = full burn."""
+        nonlocal iterations
+        pinned = np.zeros(n, dtype=int)
+        for _ in range(max_iterations):
+            idx = np.flatnonzero(active)
+            if idx.size == 0:
+                break
+            iterations += 1
+            m = idx.size
+            xs = np.repeat(x[idx][:, None, :], 4, axis=1)
+            for k in range(3):
+                xs[:, k + 1, k] += steps[k]
+            xs = xs.reshape(-1, 3)
+            rep = np.repeat(idx, 4)
+            b = fly_missiles(tables, 0, lat0[rep], lon0[rep], xs[:, 0], xs[:, 1], xs[:, 2],
+                             physics=physics)
+            r = _residuals(b, lat0[rep], lon0[rep], dist[rep], az_t[rep], r_target[rep], shape,
+                           apo[rep], gam[rep]).reshape(m, 4, 3)
+            fb = full_burn[idx]
+            if fb.any():
+                r[fb, :, 2] = (xs.reshape(m, 4, 3)[fb, :, 2] - t_hi) * 10.0
+            f0 = r[:, 0, :]
+            jac = (r[:, 1:, :] - f0[:, None, :]) / steps[None, :, None]  # (m, var, eq)
+            jac = np.transpose(jac, (0, 2, 1))  # (m, eq, var)
+            miss_ok = np.hypot(f0[:, 0], f0[:, 1]) * 1e3 < tolerance_m
+            done = miss_ok & (np.abs(f0[:, 2]) < 0.5)
+            converged[idx[done]] = True
+            bad = ~np.all(np.isfinite(jac), axis=(1, 2)) | ~np.all(np.isfinite(f0), axis=1)
+            with np.errstate(all="ignore"):
+                dx = np.linalg.solve(np.where(bad[:, None, None], np.eye(3), jac),
+                                     -np.where(bad[:, None], 0.0, f0)[..., None])[..., 0]
+            scale = np.max(np.abs(dx) / max_dx, axis=1)
+            dx = dx / np.maximum(scale, 1.0)[:, None]
+            xn = np.clip(x[idx] + dx, lo, hi)
+            # wanting more burn than the missile has while still short: probably out of reach
+            at_max = (xn[:, 2] >= t_hi - 1e-9) & (dx[:, 2] > 0) & (
+                f0[:, 0] < -tolerance_m / 1e3)
+            pinned[idx] = np.where(at_max, pinned[idx] + 1, 0)
+            out = pinned[idx] >= 3
+            reachable[idx[out]] = False
+            # a failed flight (crash during boost) gets a blind step toward a gentler kick
+            xn[bad, 1] = np.clip(x[idx][bad, 1] * 0.7, KICK_MIN_DEG, KICK_MAX_DEG)
+            x[idx[~done]] = xn[~done]
+            active[idx[done | out]] = False
+
+    newton(np.ones(n, dtype=bool))
+    # Shots given up near the edge of the envelope: settle reachability with the best full-burn
+    # shot on the same heading. With drag and rotation the true maximum range lies beyond the
+    # minimum-energy family (whose burnout angle is the two-body optimum), so a minimum-energy
+    # shot between the two is flown at full burn, on the lofted side of the range-maximising
+    # kick (the side nearer the two-body optimum); ``full_burn`` reports it.
+    retry = np.flatnonzero(~converged)
+    if retry.size:
+        best, heading = reach_toward(missile, lat0[retry], lon0[retry], lat1[retry],
+                                     lon1[retry], physics=physics)
+        can = np.isfinite(best.max_ground_range_m) & (dist[retry] <= best.max_ground_range_m)
+        reachable[retry] = can
+        again = retry[can]
+        if again.size and shape == "minimum-energy":
+            full_burn[again] = True
+            # the range grows with the kick up to the range-maximising one: bisect for the kick
+            # whose full-burn range is the target distance, then let Newton fix the heading
+            k_lo = np.maximum(best.kick_deg[can] - 15.0, KICK_MIN_DEG)
+            k_hi = best.kick_deg[can].copy()
+            for _ in range(25):
+                k_mid = 0.5 * (k_lo + k_hi)
+                fb_b = fly_missiles(tables, 0, lat0[again], lon0[again], heading[can], k_mid,
+                                    t_hi, physics=physics)
+                short = np.where(fb_b.ok, fb_b.ground_range_m(), -1.0) < dist[again]
+                k_lo = np.where(short, k_mid, k_lo)
+                k_hi = np.where(short, k_hi, k_mid)
+            x[again] = np.stack([heading[can], 0.5 * (k_lo + k_hi),
+                                 np.full(again.size, t_hi)], axis=-1)
+            active = np.zeros(n, dtype=bool)
+            active[again] = True
+            newton(active)
+            reachable[again] = True  # reach() showed it: a failure here is non-convergence
 
     b = fly_missiles(tables, 0, lat0, lon0, x[:, 0], x[:, 1], x[:, 2], physics=physics,
                      record=record)
@@ -233,7 +277,8 @@ def aim(
     miss, _, _ = geodesy.inverse(lat, lon, lat1, lon1)
     miss = np.where(b.ok, np.asarray(miss, float), np.nan)
     converged &= np.isfinite(miss) & (miss < 10 * tolerance_m)
-    return AimResult(x[:, 0] % 360.0, x[:, 1], x[:, 2], miss, converged, reachable, it, b)
+    return AimResult(x[:, 0] % 360.0, x[:, 1], x[:, 2], miss, converged, reachable, iterations,
+                     b, full_burn & converged)
 
 
 @dataclass
@@ -282,14 +327,39 @@ def reach(
     return Reach(np.where(b.ok, b.ground_range_m(), np.nan), k_best, b)
 
 
+def reach_toward(missile: Missile, launch_lat_deg, launch_lon_deg, target_lat_deg,
+                 target_lon_deg, physics: Physics | None = None, iterations: int = 3):
+    """Best full-burn shot whose impact lies on the bearing of the target.
+
+    The Earth turns under the flight, so the launch heading differs from the target bearing by
+    several degrees on long shots: the heading is corrected by the bearing error of the best
+    shot, ``iterations`` times. Returns (Reach, heading_deg)."""
+    lat0, lon0, lat1, lon1 = (
+        np.atleast_1d(np.asarray(a, dtype=float))
+        for a in np.broadcast_arrays(launch_lat_deg, launch_lon_deg, target_lat_deg,
+                                     target_lon_deg))
+    _, az_t, _ = geodesy.inverse(lat0, lon0, lat1, lon1)
+    az_t = np.asarray(az_t, dtype=float)
+    heading = az_t.copy()
+    for _ in range(iterations):
+        best = reach(missile, lat0, lon0, heading, physics=physics)
+        lat_i, lon_i, _ = best.batch.impact_geodetic()
+        _, bearing, _ = geodesy.inverse(lat0, lon0, lat_i, lon_i)
+        err = (az_t - np.asarray(bearing) + 180.0) % 360.0 - 180.0
+        heading = heading + np.where(np.isfinite(err), err, 0.0)
+    return reach(missile, lat0, lon0, heading, physics=physics), heading
+
+
 def aim_one(missile: Missile, launch, target, shape="minimum-energy", apogee_km=None,
             gamma_deg=None, physics: Physics | None = None, record: bool = False) -> AimResult:
     """Aim a single shot; raise :class:`UnreachableTargetError` with the reach if it cannot."""
     res = aim(missile, launch[0], launch[1], target[0], target[1], shape=shape,
               apogee_km=apogee_km, gamma_deg=gamma_deg, physics=physics, record=record)
     if not res.converged[0]:
-        dist, az, _ = geodesy.inverse(launch[0], launch[1], target[0], target[1])
-        best = reach(missile, launch[0], launch[1], az, physics=physics)
+        dist, _, _ = geodesy.inverse(launch[0], launch[1], target[0], target[1])
+        best, heading = reach_toward(missile, launch[0], launch[1], target[0], target[1],
+                                     physics=physics)
+        az = heading[0]
         max_km = float(best.max_ground_range_m[0]) / 1e3
         d_km = float(dist) / 1e3
         if not np.isfinite(max_km):
@@ -299,7 +369,8 @@ def aim_one(missile: Missile, launch, target, shape="minimum-energy", apogee_km=
         if not res.reachable[0] or d_km > max_km:
             raise UnreachableTargetError(
                 f"target is {d_km:,.0f} km away, beyond the reach of {missile.name}: maximum "
-                f"range on azimuth {float(az) % 360:.1f} deg is {max_km:,.0f} km",
+                f"range on azimuth {float(az) % 360:.1f} deg is {max_km:,.0f} km (the launch "
+                "heading toward the target, allowing for the Earth's rotation)",
                 max_range_km=max_km,
             )
         raise InputError(
