@@ -1,0 +1,162 @@
+"""Ground radars: look angles, line of sight over the WGS84 Earth with 4/3-Earth refraction,
+detection range scaled with radar cross-section, and detections along trajectories.
+
+Geometry: the radar sits at a geodetic point; target positions are Earth-fixed (ECEF, m). Line of
+sight uses the standard effective-Earth-radius model of atmospheric refraction (k = 4/3): rays
+are straight over an Earth of radius k R, where R is the ellipsoid's local Gaussian mean radius,
+so the elevation of a target at great-circle distance d and height h seen from a radar at height
+h_r is
+
+    sin(el) = ((kR + h) cos(d/kR) - (kR + h_r)) / D,  D^2 = (kR+h_r)^2 + (kR+h)^2
+              - 2 (kR+h_r)(kR+h) cos(d/kR).
+
+Detection range follows the radar equation: for a fixed radar and dwell, R_max scales as
+RCS^(1/4) from a reference (R_ref for RCS_ref). Detections are evaluated every revisit interval
+along each trajectory; a track is established at the N-th detection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from euroshield.earth import frames, geodesy
+from euroshield.earth.constants import WGS84_A, WGS84_E2
+from euroshield.flight.vehicles import Source
+
+REFRACTION_K = 4.0 / 3.0  # standard-atmosphere effective Earth radius factor
+
+
+class Radar(BaseModel):
+    """A ground radar (units in field names; azimuths from north, clockwise)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    height_m: float = Field(default=0.0, ge=-500, le=9000)
+    boresight_azimuth_deg: float | None = Field(default=None, ge=0, lt=360,
+                                                description="None: full azimuth coverage")
+    half_width_deg: float = Field(default=180.0, gt=0, le=180)
+    min_elevation_deg: float = Field(default=0.0, ge=-2, le=60)
+    max_elevation_deg: float = Field(default=90.0, gt=0, le=90)
+    reference_range_km: float = Field(gt=0, le=20000)
+    reference_rcs_m2: float = Field(gt=0, le=1000)
+    revisit_s: float = Field(default=5.0, gt=0, le=600)
+    detections_for_track: int = Field(default=3, ge=1, le=100)
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _elevations(self) -> Radar:
+        if self.min_elevation_deg >= self.max_elevation_deg:
+            raise ValueError("min_elevation_deg must be below max_elevation_deg")
+        return self
+
+    def max_range_m(self, rcs_m2) -> np.ndarray:
+        """Detection range for a target RCS (radar equation: R ~ RCS^(1/4))."""
+        rcs = np.asarray(rcs_m2, dtype=float)
+        return self.reference_range_km * 1e3 * (rcs / self.reference_rcs_m2) ** 0.25
+
+
+def _mean_radius(lat_deg) -> np.ndarray:
+    """Gaussian mean radius of curvature of the WGS84 ellipsoid at a latitude [m]."""
+    s2 = np.sin(np.radians(lat_deg)) ** 2
+    return WGS84_A * np.sqrt(1.0 - WGS84_E2) / (1.0 - WGS84_E2 * s2)
+
+
+def apparent_elevation_deg(ground_distance_m, target_height_m, radar_height_m=0.0,
+                           radius_m=6371e3, k: float = REFRACTION_K) -> np.ndarray:
+    """Elevation [deg] of a target in the effective-Earth-radius model (k = 1: geometric)."""
+    a = k * np.asarray(radius_m, dtype=float)
+    d = np.asarray(ground_distance_m, dtype=float)
+    rr = a + np.asarray(radar_height_m, dtype=float)
+    rt = a + np.asarray(target_height_m, dtype=float)
+    c = np.cos(d / a)
+    slant = np.sqrt(np.maximum(rr**2 + rt**2 - 2.0 * rr * rt * c, 1e-9))
+    return np.degrees(np.arcsin(np.clip((rt * c - rr) / slant, -1.0, 1.0)))
+
+
+def lowest_visible_height_m(ground_distance_m, elevation_deg=0.0, radar_height_m=0.0,
+                            radius_m=6371e3, k: float = REFRACTION_K) -> np.ndarray:
+    """Lowest target height visible at a ground distance above an elevation mask: from the
+    effective-Earth geometry, (a + h_r) cos(el) / cos(d/a + el) - a."""
+    a = k * np.asarray(radius_m, dtype=float)
+    d = np.asarray(ground_distance_m, dtype=float)
+    el = np.radians(elevation_deg)
+    return (a + radar_height_m) * np.cos(el) / np.cos(d / a + el) - a
+
+
+@dataclass
+class Visibility:
+    """What a radar sees of trajectory samples (arrays shaped like the samples)."""
+
+    azimuth_deg: np.ndarray
+    elevation_deg: np.ndarray  # apparent (refracted)
+    slant_range_m: np.ndarray
+    visible: np.ndarray  # in sector, above the elevation mask, inside detection range
+
+
+def visibility(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
+               k: float = REFRACTION_K) -> Visibility:
+    """Look angles and detectability of targets at geodetic points (vectorised)."""
+    lat, lon, h = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float),
+                                      np.asarray(height_m, float))
+    d, az, _ = geodesy.inverse(np.full(lat.shape, radar.lat), np.full(lat.shape, radar.lon),
+                               lat, lon)
+    d, az = np.asarray(d, float), np.asarray(az, float) % 360.0
+    radius = _mean_radius(radar.lat)
+    el = apparent_elevation_deg(d, h, radar.height_m, radius, k)
+    r_site = frames.geodetic_to_ecef(radar.lat, radar.lon, radar.height_m)
+    slant = np.linalg.norm(frames.geodetic_to_ecef(lat, lon, h) - r_site, axis=-1)
+    ok = (el >= radar.min_elevation_deg) & (el <= radar.max_elevation_deg)
+    # a negative mask lets rays dip below the horizontal: they must not graze the Earth first
+    a = k * radius
+    el_r = np.radians(el)
+    ok &= ~((el_r < 0) & ((a + radar.height_m) * np.cos(el_r) < a) & (d / a > -el_r))
+    ok &= slant <= radar.max_range_m(rcs_m2)
+    if radar.boresight_azimuth_deg is not None:
+        off = (az - radar.boresight_azimuth_deg + 180.0) % 360.0 - 180.0
+        ok &= np.abs(off) <= radar.half_width_deg
+    return Visibility(az, el, slant, ok & np.isfinite(h))
+
+
+@dataclass
+class Detections:
+    """Per-trajectory detection summary (arrays over trajectories; NaN = never)."""
+
+    times_s: np.ndarray  # (n, m) look times
+    detected: np.ndarray  # (n, m) bool
+    first_detection_s: np.ndarray
+    track_time_s: np.ndarray  # time of the N-th detection (track established)
+    last_detection_s: np.ndarray
+
+
+def detect(radar: Radar, batch, rcs_m2=0.1, t_start_s: float = 0.0,
+           k: float = REFRACTION_K) -> Detections:
+    """Look at every recorded trajectory of ``batch`` once per revisit interval.
+
+    ``batch`` is a recorded :class:`~euroshield.flight.trajectory.TrajectoryBatch`."""
+    t_end = float(np.nanmax(batch.impact_time_s)) if np.any(np.isfinite(batch.impact_time_s)) \
+        else float(np.nanmax(batch.t))
+    times = np.arange(t_start_s, t_end + radar.revisit_s, radar.revisit_s)
+    y = batch.states_at(times)  # (n, m, 6) ECI, NaN outside each flight
+    tt = np.broadcast_to(times, y.shape[:2])
+    lat, lon, h = batch.point_geodetic(tt, y)
+    vis = visibility(radar, lat, lon, h, rcs_m2, k).visible & np.isfinite(h)
+    n_cum = np.cumsum(vis, axis=1)
+
+    def first_time(mask):
+        idx = np.argmax(mask, axis=1)
+        return np.where(mask.any(axis=1), times[idx], np.nan)
+
+    last_idx = vis.shape[1] - 1 - np.argmax(vis[:, ::-1], axis=1)
+    return Detections(
+        times_s=tt,
+        detected=vis,
+        first_detection_s=first_time(vis),
+        track_time_s=first_time(vis & (n_cum >= radar.detections_for_track)),
+        last_detection_s=np.where(vis.any(axis=1), times[last_idx], np.nan),
+    )
