@@ -302,7 +302,8 @@ def reach(
 
 @app.command("catalog")
 def catalog_cmd(
-    kind: str = typer.Argument("missiles", help="what to list: missiles, places, interceptors"),
+    kind: str = typer.Argument("missiles",
+                               help="what to list: missiles, places, interceptors, radars"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -327,6 +328,25 @@ def catalog_cmd(
             t.add_row(i.name, f"{i.burnout_speed_kms:g}", i.speed_label, f"{i.burn_time_s:g}",
                       f"{i.min_intercept_altitude_km:g}-{i.max_intercept_altitude_km:g}",
                       i.description, "; ".join(src.title[:70] for src in i.sources))
+        out.print(t)
+        return
+    if kind == "radars":
+        from euroshield.defense.radar import radars
+
+        rs = radars()
+        if as_json:
+            out.print_json(json.dumps([r.model_dump(mode="json") for r in rs.values()]))
+            return
+        t = Table(title="radars", header_style="bold")
+        for c in ("name", "lat", "lon", "sector deg", "range km @ RCS", "description",
+                  "sources"):
+            t.add_column(c)
+        for r in rs.values():
+            sector = ("full" if r.boresight_azimuth_deg is None
+                      else f"{r.boresight_azimuth_deg:g} ± {r.half_width_deg:g}")
+            t.add_row(r.name, f"{r.lat:.4f}", f"{r.lon:.4f}", sector,
+                      f"{r.reference_range_km:,.0f} @ {r.reference_rcs_m2:g} m²", r.description,
+                      "; ".join(src.title[:70] for src in r.sources))
         out.print(t)
         return
     if kind == "places":

@@ -104,3 +104,20 @@ def test_sector_and_detection_times_along_a_flight():
     assert h[0] < horizon[0] + 2e3 and h[1] >= horizon[1] - 2e3
     away = _radar(boresight_azimuth_deg=90.0, half_width_deg=30.0)
     assert np.isnan(detect(away, res.batch, rcs_m2=1.0).first_detection_s[0])
+
+
+def test_catalogue_radars_see_what_their_geometry_allows():
+    """The Kurecik AN/TPY-2 (boresight toward Iran) tracks a Sejjil-2-like shot from Tabriz to
+    Bucharest; the Kaliningrad Voronezh-DM, facing west, never sees it; every radar is sourced
+    and its central values lie in their ranges (checked when the catalogue loads)."""
+    from euroshield.defense.radar import get_radar, radars
+
+    assert all(r.sources for r in radars().values())
+    m = catalog.get_missile("sejjil2-like")
+    tab, buc = catalog.get_place("tabriz"), catalog.get_place("bucharest")
+    res = aiming.aim(m, tab.lat, tab.lon, buc.lat, buc.lon, record=True)
+    kur = detect(get_radar("tpy2-kurecik"), res.batch, rcs_m2=0.1)
+    assert np.isfinite(kur.track_time_s[0])
+    assert kur.first_detection_s[0] < res.batch.burnout_time_s[0] + 120
+    kal = detect(get_radar("voronezh-dm-kaliningrad"), res.batch, rcs_m2=0.1)
+    assert np.isnan(kal.first_detection_s[0])

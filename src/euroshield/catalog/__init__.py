@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile
 
-KINDS = ("missiles", "places", "interceptors")
+KINDS = ("missiles", "places", "interceptors", "radars")
 PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
 
 

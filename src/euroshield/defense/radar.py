@@ -18,12 +18,15 @@ along each trajectory; a track is established at the N-th detection.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from euroshield.earth import frames, geodesy
 from euroshield.earth.constants import WGS84_A, WGS84_E2
+from euroshield.errors import InputError
 from euroshield.flight.vehicles import Source
 
 REFRACTION_K = 4.0 / 3.0  # standard-atmosphere effective Earth radius factor
@@ -47,6 +50,7 @@ class Radar(BaseModel):
     reference_rcs_m2: float = Field(gt=0, le=1000)
     revisit_s: float = Field(default=5.0, gt=0, le=600)
     detections_for_track: int = Field(default=3, ge=1, le=100)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     sources: list[Source] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -160,3 +164,20 @@ def detect(radar: Radar, batch, rcs_m2=0.1, t_start_s: float = 0.0,
         track_time_s=first_time(vis & (n_cum >= radar.detections_for_track)),
         last_detection_s=np.where(vis.any(axis=1), times[last_idx], np.nan),
     )
+
+
+@lru_cache(maxsize=1)
+def radars() -> dict[str, Radar]:
+    """The built-in radar catalogue (``catalog/radars.yaml``)."""
+    from euroshield.catalog import load_yaml_text, parse_entries
+
+    text = resources.files("euroshield.catalog").joinpath("radars.yaml").read_text("utf-8")
+    where = "catalog/radars.yaml"
+    return parse_entries(load_yaml_text(text, where), where, "radars", Radar, "radar")
+
+
+def get_radar(name: str) -> Radar:
+    known = radars()
+    if name not in known:
+        raise InputError(f"unknown radar {name!r}; known radars: {', '.join(sorted(known))}")
+    return known[name]
