@@ -45,6 +45,8 @@ class FlyoutTable:
         rr = np.asarray(ground_range_m, dtype=float)
         hh = np.asarray(height_m, dtype=float)
         az, rr, hh = np.broadcast_arrays(az, rr, hh)
+        given = np.isfinite(az) & np.isfinite(rr) & np.isfinite(hh)
+        az, rr, hh = (np.where(given, v, 0.0) for v in (az, rr, hh))  # NaN-free index maths
         n_az = len(self.azimuths_deg)
         da = 360.0 / n_az
         ua = az / da
@@ -69,7 +71,7 @@ class FlyoutTable:
                     + fr * fh * v11)
 
         out = (1 - fa) * plane(i0) + fa * plane(i1)
-        return np.where(inside, out, np.nan)
+        return np.where(inside & given, out, np.nan)
 
     def time_to(self, azimuth_deg, ground_range_m, height_m) -> np.ndarray:
         """Earliest arrival time [s] (vectorised; NaN where out of reach). Azimuth of the point
