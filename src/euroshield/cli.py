@@ -379,6 +379,42 @@ def catalog_cmd(
     out.print(t)
 
 
+scenario_app = typer.Typer(help="Scenario files: list, show, JSON Schema.", no_args_is_help=True)
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("schema")
+def scenario_schema():
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from euroshield import scenario
+
+    out.print(scenario.json_schema(), markup=False, highlight=False, soft_wrap=True)
+
+
+@scenario_app.command("list")
+def scenario_list():
+    """List the built-in scenarios."""
+    from euroshield import scenario
+
+    for name in scenario.builtin_names():
+        sc = scenario.load(name)
+        out.print(f"{name}: {sc.description.strip()}", markup=False, highlight=False)
+
+
+@scenario_app.command("show")
+def scenario_show(
+    ref: str = typer.Argument("shield-today", help="built-in scenario name or YAML file"),
+):
+    """Validate a scenario and print it as effective YAML."""
+    import yaml
+
+    from euroshield import scenario
+
+    sc = scenario.load(ref)
+    out.print(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False), markup=False,
+              highlight=False, soft_wrap=True)
+
+
 @app.command()
 def study(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),

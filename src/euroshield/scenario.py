@@ -1,0 +1,156 @@
+"""Scenario files: which shield (sites, interceptors, radars, timeline) faces which threats.
+
+A scenario is a validated pydantic object (``extra="forbid"``, units in field names) loaded from
+YAML with the safe loader. It selects catalogue entries by name and may override any interceptor
+parameter. Every study is a pure function of a resolved scenario, so campaigns can rerun it with
+perturbed parameters in other processes.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from euroshield import catalog
+from euroshield.errors import InputError
+
+BUILTIN_DIR = "scenarios"
+DEFAULT_SCENARIO = "shield-today"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class SiteSpec(_Strict):
+    """An interceptor launch site: a catalogue place or an explicit point."""
+
+    site: str = Field(description="place name (defence-site or ship-station), or a label")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    interceptors: list[str] = Field(min_length=1)
+    inventory: int = Field(default=24, ge=0, le=10_000, description="interceptors on hand")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> SiteSpec:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither (then site names a place)")
+        return self
+
+
+class EarlyWarning(_Strict):
+    """Space-based infrared early warning: a cue after the stated delay, not a track."""
+
+    enabled: bool = True
+    detection_delay_s: float = Field(default=60.0, ge=0, le=600)
+
+
+class Timeline(_Strict):
+    decision_delay_s: float = Field(default=60.0, ge=0, le=3600,
+                                    description="from launch-quality track to launch")
+
+
+class Threats(_Strict):
+    missile: str = catalog.DEFAULT_MISSILE
+    bases: list[str] = Field(min_length=1)
+    targets: list[str] = Field(min_length=1)
+    rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    year: int | None = Field(default=None, ge=1950, le=2100)
+    sites: list[SiteSpec] = Field(min_length=1)
+    radars: list[str] = Field(default_factory=list)
+    early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
+    timeline: Timeline = Field(default_factory=Timeline)
+    threats: Threats
+    interceptor_overrides: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="interceptor name -> {field: value}")
+    sources: list[str] = Field(default_factory=list)
+
+    def resolve(self) -> Scenario:
+        """Check every catalogue reference; raises InputError naming the field. Returns self."""
+        from euroshield.defense.interceptors import interceptors
+        from euroshield.defense.radar import radars
+
+        known_ic = interceptors()
+        for i, s in enumerate(self.sites):
+            if s.lat is None:
+                p = catalog.places().get(s.site)
+                if p is None or p.kind not in ("defence-site", "ship-station"):
+                    sites = sorted(n for n, q in catalog.places().items()
+                                   if q.kind in ("defence-site", "ship-station"))
+                    raise InputError(f"sites.{i}.site: unknown site {s.site!r}; known: "
+                                     f"{', '.join(sites)} (or give lat and lon)")
+            for name in s.interceptors:
+                if name not in known_ic:
+                    raise InputError(f"sites.{i}.interceptors: unknown interceptor {name!r}; "
+                                     f"known: {', '.join(sorted(known_ic))}")
+        for i, r in enumerate(self.radars):
+            if r not in radars():
+                raise InputError(f"radars.{i}: unknown radar {r!r}; known: "
+                                 f"{', '.join(sorted(radars()))}")
+        catalog.get_missile(self.threats.missile)
+        for field, kind in (("bases", "icbm-base"), ("targets", "target")):
+            for i, name in enumerate(getattr(self.threats, field)):
+                if name not in catalog.places(kind) and name not in catalog.places("launch-area"):
+                    raise InputError(f"threats.{field}.{i}: unknown {kind} {name!r}; known: "
+                                     f"{', '.join(sorted(catalog.places(kind)))}")
+        for name, fields in self.interceptor_overrides.items():
+            if name not in known_ic:
+                raise InputError(f"interceptor_overrides: unknown interceptor {name!r}; "
+                                 f"known: {', '.join(sorted(known_ic))}")
+            try:
+                type(known_ic[name]).model_validate(
+                    {**known_ic[name].model_dump(), **fields})
+            except ValidationError as exc:
+                raise InputError(catalog.format_validation_error(
+                    exc, f"interceptor_overrides.{name}")) from None
+        return self
+
+    def interceptor(self, name: str):
+        """The catalogue interceptor with this scenario's overrides applied."""
+        from euroshield.defense.interceptors import get_interceptor
+
+        base = get_interceptor(name)
+        fields = self.interceptor_overrides.get(name)
+        return base if not fields else type(base).model_validate({**base.model_dump(), **fields})
+
+
+def parse(data, where: str) -> Scenario:
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a mapping (a scenario), got {type(data).__name__}")
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(catalog.format_validation_error(exc, where)) from None
+    return sc.resolve()
+
+
+def builtin_names() -> list[str]:
+    d = resources.files("euroshield.catalog").joinpath(BUILTIN_DIR)
+    return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".yaml"))
+
+
+def load(name_or_file: str | Path | None = None) -> Scenario:
+    """A built-in scenario by name, or a YAML file; None gives the default (shield today)."""
+    ref = str(name_or_file) if name_or_file is not None else DEFAULT_SCENARIO
+    if ref in builtin_names():
+        text = resources.files("euroshield.catalog").joinpath(
+            f"{BUILTIN_DIR}/{ref}.yaml").read_text("utf-8")
+        return parse(catalog.load_yaml_text(text, f"scenario {ref}"), f"scenario {ref}")
+    p = Path(ref)
+    if not p.exists():
+        raise InputError(f"--scenario: {ref!r} is neither a built-in scenario "
+                         f"({', '.join(builtin_names())}) nor an existing file")
+    return parse(catalog.read_yaml_file(p), str(p))
+
+
+def json_schema() -> str:
+    """JSON Schema of the scenario format (for editors)."""
+    return json.dumps(Scenario.model_json_schema(), indent=2)
