@@ -379,6 +379,47 @@ def catalog_cmd(
     out.print(t)
 
 
+@app.command()
+def deterrence(
+    scenario_ref: str = typer.Option(None, "--scenario", help="built-in scenario or YAML file"),
+    interceptor_speed_kms: float = typer.Option(
+        None, help="give every interceptor this burnout speed (same burn time)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+):
+    """Can the shield engage Russian ICBMs flying to the United States? (first version: verdicts,
+    reasons and intercept points; flip thresholds, attrition and the map are still to come)."""
+    from euroshield import scenario
+    from euroshield.studies.deterrence import deterrence as run_deterrence
+
+    if interceptor_speed_kms is not None:
+        finite(interceptor_speed_kms, "--interceptor-speed-kms", 0.5, 12.0, lo_open=True)
+    sc = scenario.load(scenario_ref)
+    with working(f"deterrence study: {sc.name}"):
+        r = run_deterrence(sc, interceptor_speed_kms)
+    if as_json:
+        out.print_json(json.dumps({"scenario": r.scenario, "assumptions": r.assumptions,
+                                   "routes": r.routes, "summary": r.summary(),
+                                   "meta": _meta()}))
+        return
+    t = Table(title=f"{r.scenario}: engageable routes (of {len(sc.threats.bases)} bases x "
+                    f"{len(sc.threats.targets)} targets)", header_style="bold")
+    for c in ("site / interceptor", "engageable", "most common reason otherwise"):
+        t.add_column(c)
+    from collections import Counter
+
+    for key, v in r.summary().items():
+        site, ic = key.split("/")
+        reasons = Counter(x["reason"].split(" (")[0] for x in r.routes
+                          if x["site"] == site and x["interceptor"] == ic and x["reason"])
+        common = reasons.most_common(1)[0][0] if reasons else ""
+        t.add_row(key, f"{v['engageable']} / {v['routes']}", common)
+    out.print(t)
+    a = r.assumptions
+    out.print(f"assumptions: missile {a['missile']}, radars {', '.join(a['radars']) or 'none'}, "
+              f"RCS {a['rcs_m2']} m², decision delay {a['decision_delay_s']} s after a "
+              "launch-quality track", markup=False, highlight=False)
+
+
 scenario_app = typer.Typer(help="Scenario files: list, show, JSON Schema.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 

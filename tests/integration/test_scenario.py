@@ -70,3 +70,18 @@ def test_cli_scenario_commands(tmp_path, capsys):
     assert main(["scenario", "show", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "colour" in err
+
+
+def test_cli_deterrence_json(capsys):
+    """`deterrence --json` prints the documented object: scenario, assumptions, routes with the
+    stable keys, summary; a bad speed is one line with exit code 2."""
+    assert main(["deterrence", "--scenario", "epaa-phase-1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["scenario"] == "epaa-phase-1"
+    keys = {"base", "target", "site", "interceptor", "engageable", "reason", "intercept_time_s",
+            "intercept_altitude_km", "margin_s", "threshold_speed_kms"}
+    assert len(doc["routes"]) == 2 * 110 and keys <= set(doc["routes"][0])
+    assert "decision_delay_s" in doc["assumptions"] and doc["summary"]
+    assert main(["deterrence", "--interceptor-speed-kms", "50"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--interceptor-speed-kms" in err
