@@ -313,69 +313,56 @@ def catalog_cmd(
     if kind not in catalog.KINDS:
         raise InputError(f"KIND: unknown catalogue kind {kind!r}; known: "
                          f"{', '.join(catalog.KINDS)}")
-    if kind == "interceptors":
-        from euroshield.defense.interceptors import interceptors
+    from euroshield.defense.interceptors import interceptors
+    from euroshield.defense.radar import radars
 
-        ics = interceptors()
-        if as_json:
-            out.print_json(json.dumps([i.model_dump(mode="json") for i in ics.values()]))
-            return
-        t = Table(title="interceptors", header_style="bold")
-        for c in ("name", "burnout km/s", "label", "burn s", "intercept altitude km",
-                  "description", "sources"):
-            t.add_column(c)
-        for i in ics.values():
-            t.add_row(i.name, f"{i.burnout_speed_kms:g}", i.speed_label, f"{i.burn_time_s:g}",
-                      f"{i.min_intercept_altitude_km:g}-{i.max_intercept_altitude_km:g}",
-                      i.description, "; ".join(src.title[:70] for src in i.sources))
-        out.print(t)
-        return
-    if kind == "radars":
-        from euroshield.defense.radar import radars
+    def sources(entry, width=70):
+        return "; ".join(src.title[:width] + (f" ({src.year})" if src.year else "")
+                         for src in entry.sources)
 
-        rs = radars()
-        if as_json:
-            out.print_json(json.dumps([r.model_dump(mode="json") for r in rs.values()]))
-            return
-        t = Table(title="radars", header_style="bold")
-        for c in ("name", "lat", "lon", "sector deg", "range km @ RCS", "description",
-                  "sources"):
-            t.add_column(c)
-        for r in rs.values():
-            sector = ("full" if r.boresight_azimuth_deg is None
-                      else f"{r.boresight_azimuth_deg:g} ± {r.half_width_deg:g}")
-            t.add_row(r.name, f"{r.lat:.4f}", f"{r.lon:.4f}", sector,
-                      f"{r.reference_range_km:,.0f} @ {r.reference_rcs_m2:g} m²", r.description,
-                      "; ".join(src.title[:70] for src in r.sources))
-        out.print(t)
-        return
-    if kind == "places":
-        ps = catalog.places()
-        if as_json:
-            out.print_json(json.dumps([p.model_dump(mode="json") for p in ps.values()]))
-            return
-        t = Table(title="places", header_style="bold")
-        for c in ("name", "kind", "lat", "lon", "± km", "description", "source"):
-            t.add_column(c)
-        for p in ps.values():
-            t.add_row(p.name, p.kind, f"{p.lat:.4f}", f"{p.lon:.4f}", f"{p.uncertainty_km:g}",
-                      p.description, p.source)
-        out.print(t)
-        return
-    ms = catalog.missiles(catalog_file)
-    if as_json:
-        out.print_json(json.dumps([m.model_dump(mode="json") for m in ms.values()]))
-        return
-    t = Table(title="missiles", header_style="bold")
-    for c in ("name", "class", "stages", "launch mass kg", "published range km", "sources"):
-        t.add_column(c)
-    for m in ms.values():
+    def missile_row(m):
         pr = m.published_range
         rng = f"{pr.value_km:,.0f}" + (f" ({pr.min_km:,.0f}–{pr.max_km:,.0f})"
                                        if pr.min_km and pr.max_km else "")
-        src = "; ".join(s.title[:60] + (f" ({s.year})" if s.year else "") for s in m.sources)
-        t.add_row(m.name, f"{m.missile_class} {m.propellant}", str(len(m.stages)),
-                  f"{m.launch_mass_kg:,.0f}", rng, src)
+        return (m.name, f"{m.missile_class} {m.propellant}", str(len(m.stages)),
+                f"{m.launch_mass_kg:,.0f}", rng, sources(m, 60))
+
+    def radar_row(r):
+        sector = ("full" if r.boresight_azimuth_deg is None
+                  else f"{r.boresight_azimuth_deg:g} ± {r.half_width_deg:g}")
+        return (r.name, f"{r.lat:.4f}", f"{r.lon:.4f}", sector,
+                f"{r.reference_range_km:,.0f} @ {r.reference_rcs_m2:g} m²", r.description,
+                sources(r))
+
+    listings = {  # kind -> (entries, columns, row)
+        "missiles": (lambda: catalog.missiles(catalog_file),
+                     ("name", "class", "stages", "launch mass kg", "published range km",
+                      "sources"), missile_row),
+        "places": (catalog.places,
+                   ("name", "kind", "lat", "lon", "± km", "description", "source"),
+                   lambda p: (p.name, p.kind, f"{p.lat:.4f}", f"{p.lon:.4f}",
+                              f"{p.uncertainty_km:g}", p.description, p.source)),
+        "interceptors": (interceptors,
+                         ("name", "burnout km/s", "label", "burn s", "intercept altitude km",
+                          "description", "sources"),
+                         lambda i: (i.name, f"{i.burnout_speed_kms:g}", i.speed_label,
+                                    f"{i.burn_time_s:g}",
+                                    f"{i.min_intercept_altitude_km:g}-"
+                                    f"{i.max_intercept_altitude_km:g}", i.description,
+                                    sources(i))),
+        "radars": (radars, ("name", "lat", "lon", "sector deg", "range km @ RCS",
+                            "description", "sources"), radar_row),
+    }
+    entries, columns, row = listings[kind]
+    items = entries().values()
+    if as_json:
+        out.print_json(json.dumps([e.model_dump(mode="json") for e in items]))
+        return
+    t = Table(title=kind, header_style="bold")
+    for c in columns:
+        t.add_column(c)
+    for e in items:
+        t.add_row(*row(e))
     out.print(t)
 
 
