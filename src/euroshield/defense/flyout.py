@@ -5,9 +5,10 @@ A family of fly-outs (full burn, pitch-over kicks from near-vertical to flat, se
 azimuths) is integrated on the rotating WGS84 Earth with J2 and drag by the batched engine. On
 the ascending branch each point of the (ground range, height) plane is passed by exactly one
 member of the family, which is also the earliest arrival there; the passage times of all members
-are triangulated (scipy's LinearNDInterpolator) onto a regular grid. Triangles with an edge
-longer than ``max_edge`` grid steps span outside the family (across the locus of apogees, say)
-and are dropped: cells not covered by a kept triangle are unreachable (NaN).
+are triangulated (scipy's Delaunay, linear barycentric interpolation) onto a regular grid.
+Triangles with an edge longer than ``max_edge`` grid steps span outside the family (across the
+locus of apogees, say) and are dropped: cells not covered by a kept triangle are unreachable
+(NaN).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import LinearNDInterpolator
+from scipy.spatial import Delaunay
 
 from euroshield.earth import geodesy
 from euroshield.flight.engine import Physics, fly_missiles
@@ -97,7 +98,7 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     booster = interceptor.booster()
     tables = pack_vehicles([booster])
     ph = Physics(rotating=physics.rotating, j2=physics.j2, drag=physics.drag,
-                 rtol=physics.rtol, record_max_step_s=2.0,
+                 rtol=physics.rtol, record_max_step_s=3.0,
                  t_max_s=interceptor.max_flyout_time_s)
     azimuths = np.arange(n_azimuths) * 360.0 / n_azimuths
     az_all = np.repeat(azimuths, len(KICKS_DEG))
@@ -128,13 +129,25 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
         rows = slice(a * k, (a + 1) * k)
         sel = valid[rows]
         pts = np.column_stack([rng_all[rows][sel] / range_step_m, h[rows][sel] / height_step_m])
-        tri = LinearNDInterpolator(pts, np.column_stack([b.t[rows][sel], speed[rows][sel]]))
+        tri = Delaunay(pts)
         q = np.column_stack([gr.ravel() / range_step_m, gh.ravel() / height_step_m])
-        vals = tri(q)
-        simplex = tri.tri.find_simplex(q)
-        corners = tri.tri.points[tri.tri.simplices]  # (S, 3, 2)
+        # only cells inside the family's bounding box can be covered
+        box = np.all((q >= pts.min(axis=0)) & (q <= pts.max(axis=0)), axis=1)
+        qb = q[box]
+        simplex = tri.find_simplex(qb)
+        corners = tri.points[tri.simplices]  # (S, 3, 2)
         edges = np.linalg.norm(corners - np.roll(corners, 1, axis=1), axis=-1).max(axis=1)
-        vals[(simplex < 0) | (edges[simplex] > max_edge)] = np.nan
+        keep = (simplex >= 0) & (edges[simplex] <= max_edge)
+        # barycentric weights from the simplex transforms (what LinearNDInterpolator does)
+        s_k = simplex[keep]
+        tr = tri.transform[s_k]
+        lam = np.einsum("nij,nj->ni", tr[:, :2, :], qb[keep] - tr[:, 2, :])
+        w = np.column_stack([lam, 1.0 - lam.sum(axis=1)])
+        vert = tri.simplices[s_k]
+        vals = np.full((len(q), 2), np.nan)
+        idx = np.flatnonzero(box)[keep]
+        for c, src in enumerate((b.t[rows][sel], speed[rows][sel])):
+            vals[idx, c] = np.sum(w * src[vert], axis=1)
         time_s[a] = vals[:, 0].reshape(gr.shape)
         speed_s[a] = vals[:, 1].reshape(gr.shape)
     return FlyoutTable(interceptor.name, site_lat_deg, site_lon_deg, azimuths, grid_r, grid_h,
