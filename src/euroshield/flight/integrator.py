@@ -237,10 +237,10 @@ def powered_rhs(t, x, y, z, vx, vy, vz, seg, env, cdm, cdv, ncd):
 
 
 @njit(cache=True)
-def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
+def _step(t, y, h, K, ynew, seg, env, cdm, cdv, ncd):
     """One DOP853 step of size h from (t, y) with K[0] = f(t, y) already set.
 
-    Fills K[1..12] (K[12] = f at the new point) and returns y_new in ytmp[12]. The tableau is
+    Fills K[1..12] (K[12] = f at the new point) and writes the new state into ynew. The tableau is
     walked in sparse form with six scalar accumulators (a third of its entries are zero)."""
     for s in range(1, _NST):
         s0 = s1 = s2 = s3 = s4 = s5 = 0.0
@@ -267,26 +267,26 @@ def _step(t, y, h, k0, K, ytmp, seg, env, cdm, cdv, ncd):
         s3 += b * K[m, 3]
         s4 += b * K[m, 4]
         s5 += b * K[m, 5]
-    ytmp[12, 0] = y[0] + h * s0
-    ytmp[12, 1] = y[1] + h * s1
-    ytmp[12, 2] = y[2] + h * s2
-    ytmp[12, 3] = y[3] + h * s3
-    ytmp[12, 4] = y[4] + h * s4
-    ytmp[12, 5] = y[5] + h * s5
-    d = rhs(t + h, ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], ytmp[12, 3], ytmp[12, 4], ytmp[12, 5],
+    ynew[0] = y[0] + h * s0
+    ynew[1] = y[1] + h * s1
+    ynew[2] = y[2] + h * s2
+    ynew[3] = y[3] + h * s3
+    ynew[4] = y[4] + h * s4
+    ynew[5] = y[5] + h * s5
+    d = rhs(t + h, ynew[0], ynew[1], ynew[2], ynew[3], ynew[4], ynew[5],
             seg, env, cdm, cdv, ncd)
     for j in range(6):
         K[12, j] = d[j]
 
 
 @njit(cache=True)
-def _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v):
+def _error_norm(y, h, K, ynew, rtol, atol_r, atol_v):
     """Scaled error estimate of the DOP853 step (same formula as SciPy's DOP853)."""
     e5 = 0.0
     e3 = 0.0
     for j in range(6):
         atol = atol_r if j < 3 else atol_v
-        sc = atol + rtol * max(abs(y[j]), abs(ytmp[12, j]))
+        sc = atol + rtol * max(abs(y[j]), abs(ynew[j]))
         a5 = 0.0
         a3 = 0.0
         for p in range(_E_IDX.shape[0]):
@@ -381,11 +381,11 @@ def _event_fn(kind, y, level, sphere_r):
 
 
 @njit(cache=True)
-def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm, cdv, ncd,
-                 tol):
-    """Locate a sign change of the event function inside the accepted step [t, t + h].
+def _refine_height(level, t, y, h, fa, fb, d0, K, ynew, ybest, seg, env, cdm, cdv, ncd, tol):
+    """Locate where the height crosses ``level`` inside the accepted step [t, t + h].
 
-    Newton (height events) or secant iterations, safeguarded by bisection, on the step length,
+    Newton iterations (the height rate is close to the radial velocity), falling back to the
+    secant and safeguarded by bisection, on the step length,
     with real DOP853 steps from (t, y) (K[0] must hold f(t, y)), so the event state carries the
     integrator's accuracy rather than an interpolant's.
     ``d0`` is a first guess (from the interpolant). Returns (dt, n_steps) and leaves the event
@@ -398,11 +398,11 @@ def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm
     for _ in range(40):
         if not (da < dc < db):
             dc = 0.5 * (da + db)
-        _step(t, y, dc, 0, K, ytmp, seg, env, cdm, cdv, ncd)
+        _step(t, y, dc, K, ynew, seg, env, cdm, cdv, ncd)
         nst += 1
-        fc = _event_fn(kind, ytmp[12], level, sphere_r)
+        fc = _event_fn(0, ynew, level, sphere_r)
         for j in range(6):
-            ybest[j] = ytmp[12, j]
+            ybest[j] = ynew[j]
         dbest = dc
         if abs(fc) < tol or db - da < 1e-9:
             break
@@ -410,11 +410,10 @@ def _refine_root(kind, level, t, y, h, fa, fb, d0, K, ytmp, ybest, seg, env, cdm
             da, fa = dc, fc
         else:
             db, fb = dc, fc
-        # Newton step for heights: the height rate is close to the radial velocity
         yb = ybest
         r = math.sqrt(yb[0] * yb[0] + yb[1] * yb[1] + yb[2] * yb[2])
         rate = (yb[0] * yb[3] + yb[1] * yb[4] + yb[2] * yb[5]) / r
-        if kind == 0 and rate != 0.0:
+        if rate != 0.0:
             dc = dc - fc / rate
         else:
             dc = db - fb * (db - da) / (fb - fa)
@@ -529,7 +528,7 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                    env, rtol, atol_r, atol_v, h_max, t_max, max_steps, record, out_t, out_y,
                    out_n, ev):
     K = np.empty((13, 6))
-    ytmp = np.empty((13, 6))
+    ynew = np.empty(6)
     y = np.empty(6)
     yh = np.empty(6)
     ybest = np.empty(6)
@@ -601,9 +600,9 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
             if seg[G_TYPE] == SEG_COAST:
                 h = _coast_step_cap(y, h, impact_alt, sphere_r, env[ENV_DRAG] > 0.0
                                     and seg[G_BETA] > 0.0)
-            _step(t, y, h, 0, K, ytmp, seg, env, cdm, cdv, ncd)
+            _step(t, y, h, K, ynew, seg, env, cdm, cdv, ncd)
             nfev += 12
-            err = _error_norm(y, h, K, ytmp, rtol, atol_r, atol_v)
+            err = _error_norm(y, h, K, ynew, rtol, atol_r, atol_v)
             if err > 1.0:
                 # after a second rejection in a row, measure the order the error actually shows
                 # (non-smooth air makes it far below 8) and shrink accordingly
@@ -628,15 +627,15 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                 rejected = False
             h = h_used * fac
             h_old = h_cur
-            h_new = _height(ytmp[12, 0], ytmp[12, 1], ytmp[12, 2], sphere_r)
+            h_new = _height(ynew[0], ynew[1], ynew[2], sphere_r)
 
             # --- apogee: r.v changes sign from + to - (maximum geocentric radius)
             if not apogee_done:
                 rv0 = y[0] * y[3] + y[1] * y[4] + y[2] * y[5]
-                rv1 = (ytmp[12, 0] * ytmp[12, 3] + ytmp[12, 1] * ytmp[12, 4]
-                       + ytmp[12, 2] * ytmp[12, 5])
+                rv1 = (ynew[0] * ynew[3] + ynew[1] * ynew[4]
+                       + ynew[2] * ynew[5])
                 if rv0 > 0.0 >= rv1:
-                    sf = _locate(1, 0.0, y, K[0], ytmp[12], K[12], h_used, rv0, sphere_r, yh)
+                    sf = _locate(1, 0.0, y, K[0], ynew, K[12], h_used, rv0, sphere_r, yh)
                     ev[E_T_APOGEE] = t + sf * h_used
                     for j in range(6):
                         ev[E_Y_APOGEE + j] = yh[j]
@@ -648,17 +647,17 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                 ev[E_MAX_HEIGHT] = h_new
             # --- descending through the re-entry altitude
             if not reentry_done and h_old >= reentry_alt > h_new:
-                sf = _locate(0, reentry_alt, y, K[0], ytmp[12], K[12], h_used,
+                sf = _locate(0, reentry_alt, y, K[0], ynew, K[12], h_used,
                              h_old - reentry_alt, sphere_r, yh)
                 ev[E_T_REENTRY] = t + sf * h_used
                 reentry_done = True
             # --- ground: impact (coast) or crash (boost)
             if h_new < impact_alt and seg[G_TYPE] == SEG_COAST and h_old >= impact_alt:
-                sf = _locate(0, impact_alt, y, K[0], ytmp[12], K[12], h_used,
+                sf = _locate(0, impact_alt, y, K[0], ynew, K[12], h_used,
                              h_old - impact_alt, sphere_r, yh)
-                dbest, nst = _refine_root(0, impact_alt, t, y, h_used, h_old - impact_alt,
-                                          h_new - impact_alt, sf * h_used, K, ytmp, ybest, seg,
-                                          env, cdm, cdv, ncd, 1e-3)
+                dbest, nst = _refine_height(impact_alt, t, y, h_used, h_old - impact_alt,
+                                            h_new - impact_alt, sf * h_used, K, ynew, ybest,
+                                            seg, env, cdm, cdv, ncd, 1e-3)
                 nfev += 12 * nst
                 t_imp = t + dbest
                 ev[E_T_IMPACT] = t_imp
@@ -675,8 +674,8 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
                 break
             # a powered vehicle below 30 km that sinks (or is underground) has failed: an
             # over-steep pitch-over; stop instead of grinding through a stiff near-ground hover
-            sinking = (ytmp[12, 0] * ytmp[12, 3] + ytmp[12, 1] * ytmp[12, 4]
-                       + ytmp[12, 2] * ytmp[12, 5]) < 0.0 and h_new < 30e3
+            sinking = (ynew[0] * ynew[3] + ynew[1] * ynew[4]
+                       + ynew[2] * ynew[5]) < 0.0 and h_new < 30e3
             if seg[G_TYPE] != SEG_COAST and (h_new < -1.0 or sinking):
                 ev[E_STATUS] = ST_CRASH_BOOST
                 finished = True
@@ -685,7 +684,7 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
             t = t + h_used
             h_cur = h_new
             for j in range(6):
-                y[j] = ytmp[12, j]
+                y[j] = ynew[j]
                 K[0, j] = K[12, j]
             if record:
                 if nrec < rec_cap:
