@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from euroshield import catalog
@@ -41,6 +43,24 @@ class SiteSpec(_Strict):
         return self
 
 
+class RadarSpec(_Strict):
+    """A catalogue radar, optionally moved or re-pointed (e.g. a second AN/TPY-2)."""
+
+    radar: str = Field(description="catalogue radar name")
+    label: str | None = Field(default=None, description="name in outputs (default: radar)")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    height_m: float | None = Field(default=None, ge=-500, le=9000)
+    boresight_azimuth_deg: float | None = Field(default=None, ge=0, lt=360)
+    half_width_deg: float | None = Field(default=None, gt=0, le=180)
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> RadarSpec:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
 class EarlyWarning(_Strict):
     """Space-based infrared early warning: a cue after the stated delay, not a track."""
 
@@ -51,6 +71,10 @@ class EarlyWarning(_Strict):
 class Timeline(_Strict):
     decision_delay_s: float = Field(default=60.0, ge=0, le=3600,
                                     description="from launch-quality track to launch")
+    fire_control: Literal["radar-track", "ir-cue"] = Field(
+        default="radar-track",
+        description="what interceptors may launch on: a launch-quality radar track, or (a "
+                    "what-if: an ideal forward sensor) the space-based infrared cue itself")
 
 
 class Threats(_Strict):
@@ -65,7 +89,8 @@ class Scenario(_Strict):
     description: str = ""
     year: int | None = Field(default=None, ge=1950, le=2100)
     sites: list[SiteSpec] = Field(min_length=1)
-    radars: list[str] = Field(default_factory=list)
+    radars: list[str | RadarSpec] = Field(
+        default_factory=list, description="radar names, or {radar: name, lat, lon, ...}")
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
     timeline: Timeline = Field(default_factory=Timeline)
     threats: Threats
@@ -92,8 +117,9 @@ class Scenario(_Strict):
                     raise InputError(f"sites.{i}.interceptors: unknown interceptor {name!r}; "
                                      f"known: {', '.join(sorted(known_ic))}")
         for i, r in enumerate(self.radars):
-            if r not in radars():
-                raise InputError(f"radars.{i}: unknown radar {r!r}; known: "
+            name = r if isinstance(r, str) else r.radar
+            if name not in radars():
+                raise InputError(f"radars.{i}: unknown radar {name!r}; known: "
                                  f"{', '.join(sorted(radars()))}")
         catalog.get_missile(self.threats.missile)
         for field, kind in (("bases", "icbm-base"), ("targets", "target")):
@@ -111,7 +137,55 @@ class Scenario(_Strict):
             except ValidationError as exc:
                 raise InputError(catalog.format_validation_error(
                     exc, f"interceptor_overrides.{name}")) from None
+        self._check_radar_sectors()
         return self
+
+    def _check_radar_sectors(self) -> None:
+        """A sector radar must face the threats: some threat base or target must lie within
+        90 deg of its sector's edges (else it sits on the wrong side of the world)."""
+        from euroshield.earth import geodesy
+
+        ends = [catalog.get_place(n) for n in (*self.threats.bases, *self.threats.targets)]
+        lat = np.array([p.lat for p in ends])
+        lon = np.array([p.lon for p in ends])
+        for i, radar in enumerate(self.radar_models()):
+            if radar.boresight_azimuth_deg is None or radar.half_width_deg >= 90:
+                continue
+            _, az, _ = geodesy.inverse(np.full(len(lat), radar.lat),
+                                       np.full(len(lat), radar.lon), lat, lon)
+            off = np.abs((np.asarray(az) - radar.boresight_azimuth_deg + 180) % 360 - 180)
+            if off.min() > radar.half_width_deg + 90:
+                raise InputError(
+                    f"radars.{i}: sector radar {radar.name} at {radar.lat:.2f}, "
+                    f"{radar.lon:.2f} faces {radar.boresight_azimuth_deg:g} +/- "
+                    f"{radar.half_width_deg:g} deg, but every threat base and target lies "
+                    f"behind it (at least {off.min():.0f} deg off boresight): move it "
+                    "(lat, lon) or turn it (boresight_azimuth_deg)")
+
+    def radar_models(self) -> list:
+        """The scenario's radars as :class:`~euroshield.defense.radar.Radar` objects, with the
+        scenario's moves and re-pointings applied."""
+        from euroshield.defense.radar import get_radar
+
+        out = []
+        for r in self.radars:
+            if isinstance(r, str):
+                out.append(get_radar(r))
+                continue
+            base = get_radar(r.radar)
+            upd = {k: v for k, v in (("lat", r.lat), ("lon", r.lon), ("height_m", r.height_m),
+                                      ("boresight_azimuth_deg", r.boresight_azimuth_deg),
+                                      ("half_width_deg", r.half_width_deg),
+                                      ("name", r.label)) if v is not None}
+            out.append(base.model_copy(update=upd))
+        return out
+
+    def site_position(self, spec: SiteSpec) -> tuple[float, float]:
+        """(lat_deg, lon_deg) of a site: its explicit point or its catalogue place."""
+        if spec.lat is not None:
+            return spec.lat, spec.lon
+        p = catalog.get_place(spec.site)
+        return p.lat, p.lon
 
     def interceptor(self, name: str):
         """The catalogue interceptor with this scenario's overrides applied."""

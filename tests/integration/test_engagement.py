@@ -70,7 +70,7 @@ def test_declared_point_is_reached_by_an_integrated_flyout(setup):
     y = batch.states_at(np.array([t_i]))[0]
     lat_p, lon_p, h_p = (float(v[0]) for v in batch.point_geodetic(np.array([t_i]), y))
     d_p, az_p, _ = geodesy.inverse(table.site_lat_deg, table.site_lon_deg, lat_p, lon_p)
-    tau = float(table.time_to(az_p, d_p, h_p))
+    tau = float(table.time_to_point(lat_p, lon_p, h_p))
     booster = ic.booster()
     tables = pack_vehicles([booster])
     ph = Physics(t_max_s=ic.max_flyout_time_s, record_max_step_s=1.0)

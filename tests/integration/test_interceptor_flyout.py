@@ -45,13 +45,13 @@ def table():
 
 def test_table_agrees_with_direct_integration(table):
     """Fly-outs with kicks between the family's members, on an azimuth between tabulated ones:
-    points of their ascending branch above 70 km are reached at the integrated time within 2 s
-    (median within 0.2 s) up to 90 % of each fly-out's top height, and within 10 s at the very
-    top, where the fly-outs hardly climb any more; the table covers >= 90 % of the points."""
+    points of their ascending branch in the intercept band (70-1000 km) are reached at the
+    integrated time within 1 s (median within 0.2 s; measured 0.6 s and 0.06 s) up to 90 %
+    of each fly-out's top height, and within 10 s at the very top, where the fly-outs hardly
+    climb any more; the table covers >= 90 % of the points."""
     ic = get_interceptor("sm3-iia")
     booster = ic.booster()
-    kicks = [0.5 * (KICKS_DEG[5] + KICKS_DEG[6]), 0.5 * (KICKS_DEG[30] + KICKS_DEG[31]),
-             0.5 * (KICKS_DEG[60] + KICKS_DEG[61])]
+    kicks = [0.5 * (KICKS_DEG[i] + KICKS_DEG[i + 1]) for i in (3, 18, 36)]
     b = fly_missiles(pack_vehicles([booster]), 0, *REDZIKOWO, 22.5, kicks,
                      booster.total_burn_time_s, physics=Physics(t_max_s=ic.max_flyout_time_s),
                      record=True)
@@ -59,7 +59,8 @@ def test_table_agrees_with_direct_integration(table):
     for i in range(len(kicks)):
         tr = b[i]
         lat, lon, h = tr.geodetic()
-        sel = (np.arange(len(h)) <= np.argmax(h)) & (h > 70e3)
+        sel = (np.arange(len(h)) <= np.argmax(h)) & (h > 70e3) & (
+            h <= ic.max_intercept_altitude_km * 1e3)  # the table stops at the band's top
         t_tab = table.time_to_point(lat[sel], lon[sel], h[sel])
         ok = np.isfinite(t_tab)
         covered += ok.sum()
@@ -69,7 +70,8 @@ def test_table_agrees_with_direct_integration(table):
         top_errors.append((t_tab - tr.times_s[sel])[ok])
     err = np.abs(np.concatenate(errors))
     assert covered / total >= 0.9
-    assert err.max() < 2.0
+    print(f"covered {covered / total:.3f}, max {err.max():.2f} s, median {np.median(err):.3f} s")
+    assert err.max() < 1.0
     assert np.median(err) < 0.2
     assert np.abs(np.concatenate(top_errors)).max() < 10.0
 
@@ -77,8 +79,9 @@ def test_table_agrees_with_direct_integration(table):
 def test_table_is_physical(table):
     """Higher points straight above the site are reached later; nothing is reached before
     launch; points beyond the family's reach are NaN."""
-    t = table.time_to(0.0, 20e3, np.array([100e3, 300e3, 600e3]))
+    lat, lon = REDZIKOWO[0] + 0.18, REDZIKOWO[1]  # 20 km north of the site
+    t = table.time_to_point(lat, lon, np.array([100e3, 300e3, 600e3]))
     assert np.all(np.diff(t) > 0) and t[0] > 0
-    assert np.isnan(table.time_to(0.0, 5000e3, 100e3))
+    assert np.isnan(table.time_to_point(REDZIKOWO[0] + 45.0, lon, 100e3))
     finite = table.time_s[np.isfinite(table.time_s)]
     assert finite.min() >= 0.0

@@ -21,6 +21,25 @@ from .interceptors import Interceptor
 
 
 @dataclass
+class LookPoints:
+    """Threat positions sampled every ``step_s`` (shared by all sites): Earth-fixed states."""
+
+    times_s: np.ndarray  # (m,)
+    ecef: np.ndarray  # (n, m, 6) position [m] and velocity relative to the Earth [m/s]
+    height_m: np.ndarray  # (n, m) geodetic height, NaN after impact
+
+
+def look_points(batch: TrajectoryBatch, step_s: float = 2.0) -> LookPoints:
+    """Sample every recorded trajectory of ``batch`` from launch to the last impact."""
+    t_end = float(np.nanmax(batch.impact_time_s))
+    times = np.arange(0.0, t_end + step_s, step_s)
+    y = batch.states_at(times)  # (n, m, 6) ECI, NaN outside each flight
+    e = eci_to_ecef_states(np.broadcast_to(times, y.shape[:2]), y, batch.omega)
+    h = frames.ecef_to_geodetic(e[..., :3])[2]
+    return LookPoints(times, e, h)
+
+
+@dataclass
 class EngagementWindow:
     """Per-trajectory results (arrays over trajectories; NaN where there is no such point)."""
 
@@ -30,34 +49,52 @@ class EngagementWindow:
     latest_launch_s: np.ndarray
     intercept_time_s: np.ndarray  # best point: the one with the largest launch margin
     intercept_altitude_m: np.ndarray
-    intercept_ground_range_m: np.ndarray  # from the site
+    intercept_ground_range_m: np.ndarray  # from the site (WGS84 geodesic)
+    flyout_time_s: np.ndarray  # interceptor flight time to the best point
     closing_speed_m_s: np.ndarray
     margin_s: np.ndarray  # launch slack at the best point; negative = late by that much
     feasible: np.ndarray  # (n, m) bool, per look time
     times_s: np.ndarray  # (m,) look times
 
 
-def engagement_windows(batch: TrajectoryBatch, table: FlyoutTable, interceptor: Interceptor,
-                       launch_allowed_s, step_s: float = 2.0) -> EngagementWindow:
-    """Engagement windows of ``interceptor`` from the table's site against every recorded
-    trajectory of ``batch``. ``launch_allowed_s`` (scalar or per trajectory; NaN = never) is the
-    earliest interceptor launch time after the threat's launch."""
-    n = len(batch)
-    allowed = np.broadcast_to(np.asarray(launch_allowed_s, dtype=float), (n,))
-    t_end = float(np.nanmax(batch.impact_time_s))
-    times = np.arange(0.0, t_end + step_s, step_s)
-    y = batch.states_at(times)  # (n, m, 6) ECI
-    tt = np.broadcast_to(times, y.shape[:2])
-    lat, lon, h = batch.point_geodetic(tt, y)
-    shape = lat.shape
-    d, az, _ = geodesy.inverse(np.full(shape, table.site_lat_deg),
-                               np.full(shape, table.site_lon_deg), lat, lon)
-    d, az = np.asarray(d, float), np.asarray(az, float)
-    tau = table.time_to(az, d, h)
-    launch = tt - tau
+def _constraints(looks: LookPoints, tau, interceptor: Interceptor):
+    """Masks (n, m[, S]) of look points inside the altitude band and within fly-out time."""
+    h = looks.height_m if tau.ndim == 2 else looks.height_m[..., None]
     h_ok = (h >= interceptor.min_intercept_altitude_km * 1e3) & (
         h <= interceptor.max_intercept_altitude_km * 1e3)
     reach_ok = np.isfinite(tau) & (tau <= interceptor.max_flyout_time_s)
+    return h_ok, reach_ok
+
+
+def arrival_times(looks: LookPoints, table: FlyoutTable,
+                  interceptor: Interceptor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Interceptor arrival time [s] and speed [m/s] at every look point, (n, m, S) over the
+    table's speeds; with ``interceptor``, only at points inside its altitude band (NaN
+    elsewhere, where no intercept is allowed anyway)."""
+    sel = np.isfinite(looks.height_m)
+    if interceptor is not None:
+        sel &= (looks.height_m >= interceptor.min_intercept_altitude_km * 1e3) & (
+            looks.height_m <= interceptor.max_intercept_altitude_km * 1e3)
+    return table.lookup(looks.ecef[..., :3], where=sel)
+
+
+def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
+                       interceptor: Interceptor, launch_allowed_s,
+                       step_s: float = 2.0, arrivals=None) -> EngagementWindow:
+    """Engagement windows of ``interceptor`` (the table's nominal speed) from the table's site
+    against every trajectory (a recorded batch, or its look points). ``launch_allowed_s``
+    (scalar or per trajectory; NaN = never) is the earliest interceptor launch time after the
+    threat's launch. ``arrivals`` may pass :func:`arrival_times` already computed."""
+    looks = batch if isinstance(batch, LookPoints) else look_points(batch, step_s)
+    times = looks.times_s
+    n = looks.ecef.shape[0]
+    allowed = np.broadcast_to(np.asarray(launch_allowed_s, dtype=float), (n,))
+    tt = np.broadcast_to(times, (n, len(times)))
+    tau_s, v_int_s = arrivals if arrivals is not None else arrival_times(looks, table)
+    tau, v_int = tau_s[..., 0], v_int_s[..., 0]
+    h = looks.height_m
+    launch = tt - tau
+    h_ok, reach_ok = _constraints(looks, tau, interceptor)
     margin = launch - allowed[:, None]
     feasible = reach_ok & h_ok & (margin >= 0)
 
@@ -68,8 +105,8 @@ def engagement_windows(batch: TrajectoryBatch, table: FlyoutTable, interceptor: 
     engageable = feasible.any(axis=1)
     f_launch = np.where(feasible, launch, np.nan)
     with np.errstate(all="ignore"):
-        earliest = np.nanmin(np.where(feasible.any(axis=1)[:, None], f_launch, 0.0), axis=1)
-        latest = np.nanmax(np.where(feasible.any(axis=1)[:, None], f_launch, 0.0), axis=1)
+        earliest = np.nanmin(np.where(engageable[:, None], f_launch, 0.0), axis=1)
+        latest = np.nanmax(np.where(engageable[:, None], f_launch, 0.0), axis=1)
     earliest = np.where(engageable, earliest, np.nan)
     latest = np.where(engageable, latest, np.nan)
 
@@ -78,12 +115,17 @@ def engagement_windows(batch: TrajectoryBatch, table: FlyoutTable, interceptor: 
 
     # closing speed: threat velocity against the interceptor's, taken along the site-to-point
     # line of sight (the fly-out's direction of travel, to first order), Earth-fixed frame
-    e = eci_to_ecef_states(tt[rows, k], y[rows, k], batch.omega)
+    e = looks.ecef[rows, k]
     r_site = frames.geodetic_to_ecef(table.site_lat_deg, table.site_lon_deg, 0.0)
     los = e[:, :3] - r_site
     los /= np.linalg.norm(los, axis=-1, keepdims=True)
-    v_int = table.speed_at(az[rows, k], d[rows, k], h[rows, k])[:, None] * los
-    closing = np.linalg.norm(e[:, 3:] - v_int, axis=-1)
+    closing = np.linalg.norm(e[:, 3:] - v_int[rows, k][:, None] * los, axis=-1)
+    ground = np.full(n, np.nan)
+    if has_candidate.any():
+        lat_b, lon_b, _ = frames.ecef_to_geodetic(e[has_candidate, :3])
+        ground[has_candidate] = geodesy.inverse(
+            np.full(lat_b.shape, table.site_lat_deg), np.full(lat_b.shape, table.site_lon_deg),
+            lat_b, lon_b)[0]
 
     reasons = []
     for i in range(n):  # reasons are text: one short loop over results, not in the kernel
@@ -111,9 +153,65 @@ def engagement_windows(batch: TrajectoryBatch, table: FlyoutTable, interceptor: 
         latest_launch_s=latest,
         intercept_time_s=np.where(has_candidate, times[k], np.nan),
         intercept_altitude_m=at_best(h),
-        intercept_ground_range_m=at_best(d),
+        intercept_ground_range_m=ground,
+        flyout_time_s=at_best(tau),
         closing_speed_m_s=np.where(has_candidate, closing, np.nan),
         margin_s=np.where(has_candidate, best_margin[rows, k], np.nan),
         feasible=feasible,
         times_s=times,
     )
+
+
+def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Interceptor,
+                    launch_allowed_s, tol_kms: float = 0.01, arrivals=None) -> np.ndarray:
+    """Lowest interceptor burnout speed [km/s] at which each trajectory becomes engageable with
+    the same timeline (NaN: not even at the table's highest speed; the lowest tabulated speed
+    when already engageable there).
+
+    The best launch margin is evaluated with the exact fly-out table of every tabulated speed;
+    inside the bracketing pair of speeds it is bisected on speed, with arrival times
+    interpolated linearly in 1/v between the two tables (coasting time scales as 1/v), points
+    reachable only at the faster speed counting from that speed on.
+    """
+    n = looks.height_m.shape[0]
+    allowed = np.broadcast_to(np.asarray(launch_allowed_s, dtype=float), (n,))
+    order = np.argsort(table.speeds_kms)
+    v = table.speeds_kms[order]
+    tau = (arrivals if arrivals is not None else arrival_times(looks, table))[0]
+    # only look times some trajectory can be reached at matter: drop the others up front
+    cols = np.isfinite(tau).any(axis=(0, 2))
+    tau = tau[:, cols][..., order]
+    t_look = looks.times_s[cols]
+    reach_ok = np.isfinite(tau) & (tau <= interceptor.max_flyout_time_s)
+    h = looks.height_m[:, cols, None]
+    ok = reach_ok & (h >= interceptor.min_intercept_altitude_km * 1e3) & (
+        h <= interceptor.max_intercept_altitude_km * 1e3)
+    margin = np.where(ok, t_look[None, :, None] - tau - allowed[:, None, None], -np.inf)
+    best = margin.max(axis=1, initial=-np.inf)  # (n, S)
+    flips = best >= 0
+    # the first tabulated speed that engages (faster never hurts: take the first True)
+    j = np.argmax(flips, axis=1)
+    never = ~flips.any(axis=1)
+    out = np.where(never, np.nan, v[j])
+    todo = np.flatnonzero(~never & (j > 0))
+    if len(todo) == 0:
+        return out
+    rows_lo = np.take_along_axis(tau[todo], (j[todo] - 1)[:, None, None], axis=2)[..., 0]
+    rows_hi = np.take_along_axis(tau[todo], j[todo][:, None, None], axis=2)[..., 0]
+    ok_both = np.take_along_axis(ok[todo], j[todo][:, None, None], axis=2)[..., 0] & np.isfinite(
+        rows_lo)
+    v_lo, v_hi = v[j[todo] - 1], v[j[todo]]
+    t_look = t_look[None, :]
+    lo, hi = v_lo.copy(), v_hi.copy()
+    while np.max(hi - lo) > tol_kms:
+        mid = 0.5 * (lo + hi)
+        f = ((1 / mid - 1 / v_lo) / (1 / v_hi - 1 / v_lo))[:, None]
+        tau_mid = rows_lo + f * (rows_hi - rows_lo)
+        fly_ok = ok_both & (tau_mid <= interceptor.max_flyout_time_s)
+        m_mid = np.where(fly_ok, t_look - tau_mid - allowed[todo, None], -np.inf).max(
+            axis=1, initial=-np.inf)
+        up = m_mid >= 0
+        hi = np.where(up, mid, hi)
+        lo = np.where(up, lo, mid)
+    out[todo] = hi
+    return out

@@ -16,8 +16,9 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from euroshield.earth.constants import G0
 from euroshield.errors import InputError
 from euroshield.flight.engine import Physics, fly_missiles
 from euroshield.flight.vehicles import Missile, Source, pack_vehicles
@@ -104,43 +105,103 @@ def reference_burnout_speed(missiles: list[Missile]) -> np.ndarray:
     return np.where(np.isfinite(b.burnout_time_s), b.burnout_speed_m_s(), np.nan)
 
 
-def _bisect(speed_of, target: float, lo: float, hi: float) -> float:
-    """Parameter in [lo, hi] whose reference burnout speed is ``target`` (speed increasing)."""
-    for _ in range(50):
+def _log_mass_ratio(ic: Interceptor, prop_fraction):
+    """Sum over both stages of ln(m_start / m_burnout) of the equivalent booster: its ideal
+    (gravity- and drag-free) speed gain is ``isp * G0 *`` this."""
+    m0 = ic.launch_mass_kg
+    kv = KV_FRACTION * m0
+    s1 = STAGE1_SHARE * (m0 - kv)
+    s2 = (1.0 - STAGE1_SHARE) * (m0 - kv)
+    f = np.asarray(prop_fraction, dtype=float)
+    return np.log(m0 / (m0 - f * s1)) + np.log((s2 + kv) / (s2 + kv - f * s2))
+
+
+def _design(ic: Interceptor, ideal_m_s: float) -> tuple[float, float]:
+    """(propellant fraction, Isp) whose ideal speed gain is ``ideal_m_s``: the fraction at the
+    nominal Isp if it suffices, else the largest fraction with a higher Isp."""
+    need = ideal_m_s / (ISP_S * G0)
+    f_lo, f_hi = PROP_FRACTION_BOUNDS
+    if need > _log_mass_ratio(ic, f_hi):
+        return f_hi, ideal_m_s / (G0 * float(_log_mass_ratio(ic, f_hi)))
+    lo, hi = f_lo, f_hi  # the log mass ratio grows with the fraction: bisect (cheap, scalar)
+    for _ in range(60):
         mid = 0.5 * (lo + hi)
-        v = speed_of(mid)
-        if not np.isfinite(v) or v < target:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-6 * max(1.0, hi):
+        lo, hi = (mid, hi) if _log_mass_ratio(ic, mid) < need else (lo, mid)
+    return 0.5 * (lo + hi), ISP_S
+
+
+def calibrate(ics: list[Interceptor], tol_m_s: float = 0.05,
+              strict: bool = True) -> list[Missile | None]:
+    """Equivalent boosters of several interceptors, calibrated together.
+
+    Fixed-point iteration on the gravity and drag losses: design the booster whose ideal speed
+    gain is the target plus the losses of the previous guess, fly all of them in one batch on
+    the reference fly-out, update each loss; the losses change little with the design, so a
+    few batches reach ``tol_m_s``. A speed no equivalent booster flies raises InputError, or
+    gives None with ``strict=False``.
+    """
+    target = np.array([ic.burnout_speed_kms * 1e3 for ic in ics])
+    loss = 0.1 * target
+    done = np.zeros(len(ics), dtype=bool)
+    out: list[Missile | None] = [None] * len(ics)
+    failed = np.zeros(len(ics), dtype=bool)
+    for _ in range(30):
+        todo = np.flatnonzero(~done & ~failed)
+        if len(todo) == 0:
             break
-    return 0.5 * (lo + hi)
+        designs, ideal, flown = [], [], []
+        for i in todo:
+            f, isp = _design(ics[i], target[i] + loss[i])
+            try:
+                if isp > ISP_MAX_S:
+                    raise ValueError
+                designs.append(_booster_with(ics[i], f, isp))
+            except ValueError:  # beyond the Isp bound, or too little thrust to lift off
+                failed[i] = True
+                continue
+            ideal.append(isp * G0 * float(_log_mass_ratio(ics[i], f)))
+            flown.append(i)
+        v = reference_burnout_speed(designs) if designs else np.array([])
+        for j, i in enumerate(flown):
+            if not np.isfinite(v[j]):  # fell back before burnout
+                failed[i] = True
+                continue
+            loss[i] = ideal[j] - v[j]
+            if abs(v[j] - target[i]) < tol_m_s:
+                done[i] = True
+                out[i] = designs[j]
+    failed |= ~done
+    if strict and failed.any():
+        raise _out_of_range(ics[int(np.flatnonzero(failed)[0])])
+    return out
+
+
+def _out_of_range(ic: Interceptor) -> InputError:
+    return InputError(
+        f"{ic.name}: burnout speed {ic.burnout_speed_kms:g} km/s with a {ic.burn_time_s:g} s "
+        f"burn is outside what an equivalent booster of {ic.launch_mass_kg:g} kg can fly "
+        f"(propellant fraction <= {PROP_FRACTION_BOUNDS[1]}, Isp <= {ISP_MAX_S:g} s, and enough "
+        "thrust to lift off)")
+
+
+_BOOSTERS: dict[str, Missile | None] = {}  # interceptor JSON -> calibrated booster (or None)
+
+
+def boosters(ics: list[Interceptor]) -> list[Missile | None]:
+    """Equivalent boosters (None where no equivalent booster flies the speed), calibrating the
+    ones not seen before in one batch and remembering all of them for this process."""
+    keys = [ic.model_dump_json() for ic in ics]
+    new = {k: ic for k, ic in zip(keys, ics, strict=True) if k not in _BOOSTERS}
+    if new:
+        for k, m in zip(new, calibrate(list(new.values()), strict=False), strict=True):
+            _BOOSTERS[k] = m
+    return [_BOOSTERS[k] for k in keys]
 
 
 @lru_cache(maxsize=256)
 def _booster(ic_json: str) -> Missile:
-    ic = Interceptor.model_validate_json(ic_json)
-    target = ic.burnout_speed_kms * 1e3
-    f_lo, f_hi = PROP_FRACTION_BOUNDS
-
-    def speed(f, isp):
-        try:
-            v = reference_burnout_speed([_booster_with(ic, f, isp)])[0]
-        except ValidationError:  # too little thrust to lift off
-            return 0.0
-        return v if np.isfinite(v) else 0.0
-
-    v_min, v_max = speed(f_lo, ISP_S), speed(f_hi, ISP_MAX_S)
-    if not (v_min <= target <= v_max):
-        raise InputError(
-            f"{ic.name}: burnout speed {ic.burnout_speed_kms:g} km/s with a {ic.burn_time_s:g} s "
-            f"burn is outside what an equivalent booster can fly: {v_min / 1e3:.1f}-"
-            f"{v_max / 1e3:.1f} km/s for this burn time, mass and diameter")
-    if target <= speed(f_hi, ISP_S):
-        m = _booster_with(ic, _bisect(lambda f: speed(f, ISP_S), target, f_lo, f_hi), ISP_S)
-    else:
-        m = _booster_with(ic, f_hi, _bisect(lambda i: speed(f_hi, i), target, ISP_S, ISP_MAX_S))
+    m = calibrate([Interceptor.model_validate_json(ic_json)])[0]
+    assert m is not None  # strict mode raised otherwise
     return m
 
 

@@ -103,21 +103,23 @@ def run(
     if not np.all(np.isfinite(y0)) or not np.all(np.isfinite(ctrl)):
         raise ValueError("non-finite initial state or guidance controls")
     h_max = physics.record_max_step_s if record else physics.max_step_s
+    # recording slots: one per step of h_max plus room for the short steps of the boost and of
+    # re-entry (tens of steps); the rare rows that overflow are integrated again with a larger
+    # buffer below, which is cheaper than allocating a large buffer for every row
+    cap = int(physics.t_max_s / h_max) + 100 if record else 1
+    out_t, out_y, out_n, events = _integrate(y0, t0, boost, veh_idx, ctrl, tables, physics,
+                                             h_max, record, cap)
     if record:
-        cap = int(physics.t_max_s / h_max) + 4000
-    else:
-        cap = 1
-    # unused slots stay NaN so that padded rows can never pass for real states
-    out_t = np.full((n, cap), np.nan)
-    out_y = np.full((n, cap, 6), np.nan)
-    out_n = np.zeros(n, dtype=np.int64)
-    events = np.zeros((n, ig.N_EVENTS))
-    ig.integrate_batch(
-        y0, t0, boost, veh_idx, ctrl, tables.stage_tab, tables.veh_tab, tables.cd_mach,
-        tables.cd_val, tables.n_cd, physics.env(), physics.rtol, physics.atol_position_m,
-        physics.atol_velocity_m_s, h_max, physics.t_max_s, physics.max_steps, record, out_t,
-        out_y, out_n, events,
-    )
+        full = np.flatnonzero(events[:, ig.E_STATUS] == ig.ST_RECORD_FULL)
+        if len(full):
+            big = int(physics.t_max_s / h_max) + 10 * cap
+            t2, y2, n2, e2 = _integrate(y0[full], t0[full], boost[full], veh_idx[full],
+                                        ctrl[full], tables, physics, h_max, record, big)
+            kmax = max(cap, int(n2.max()))
+            out_t = np.concatenate([out_t, np.full((n, kmax - cap), np.nan)], axis=1)
+            out_y = np.concatenate([out_y, np.full((n, kmax - cap, 6), np.nan)], axis=1)
+            out_t[full], out_y[full] = t2[:, :kmax], y2[:, :kmax]
+            out_n[full], events[full] = n2, e2
     batch = TrajectoryBatch(
         events=events,
         t0_s=t0,
@@ -132,6 +134,22 @@ def run(
         batch.y = out_y[:, :kmax].copy()
         batch.n = out_n
     return batch
+
+
+def _integrate(y0, t0, boost, veh_idx, ctrl, tables, physics, h_max, record, cap):
+    n = y0.shape[0]
+    # unused slots stay NaN so that padded rows can never pass for real states
+    out_t = np.full((n, cap), np.nan)
+    out_y = np.full((n, cap, 6), np.nan)
+    out_n = np.zeros(n, dtype=np.int64)
+    events = np.zeros((n, ig.N_EVENTS))
+    ig.integrate_batch(
+        y0, t0, boost, veh_idx, ctrl, tables.stage_tab, tables.veh_tab, tables.cd_mach,
+        tables.cd_val, tables.n_cd, physics.env(), physics.rtol, physics.atol_position_m,
+        physics.atol_velocity_m_s, h_max, physics.t_max_s, physics.max_steps, record, out_t,
+        out_y, out_n, events,
+    )
+    return out_t, out_y, out_n, events
 
 
 def fly_missiles(

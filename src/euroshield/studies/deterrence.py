@@ -1,10 +1,18 @@
-"""The deterrence study (first version): can the scenario's interceptors engage Russian ICBMs
-flying to the United States, from which site, with which interceptor and sensor picture?
+"""The deterrence study: can the scenario's interceptors engage Russian ICBMs flying to the
+United States, from which site, with which interceptor and sensor picture, and at what
+interceptor burnout speed would each answer flip?
 
-Pure function of a resolved scenario: aim every base -> target route (minimum energy), build the
-sensor picture (the first launch-quality radar track among the scenario's radars, plus the
-decision delay), then evaluate engagement windows for every site x interceptor. Flip-threshold
-speeds, attrition, the map and the command line come next.
+Pure function of a resolved scenario:
+
+1. aim every base -> target route (minimum-energy trajectory of the scenario's missile);
+2. the sensor picture: the earliest launch-quality track among the scenario's radars, and the
+   space-based infrared cue (boost seen after the early-warning delay). The cue is not a
+   fire-control track, but the launch decision may start with it: interceptor launch is
+   allowed at max(track, cue + decision delay) with early warning, at track + decision delay
+   without;
+3. for every site x interceptor: one batch of fly-out tables over a ladder of burnout speeds
+   (the nominal one first), the engagement window at the nominal speed, and the flip threshold:
+   the lowest burnout speed at which the route becomes engageable with the same timeline.
 """
 
 from __future__ import annotations
@@ -14,28 +22,59 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from euroshield import catalog
-from euroshield.defense.engagement import engagement_windows
-from euroshield.defense.flyout import flyout_table
-from euroshield.defense.radar import detect, get_radar
+from euroshield.defense.engagement import (
+    arrival_times,
+    engagement_windows,
+    flip_thresholds,
+    look_points,
+)
+from euroshield.defense.flyout import flyout_table, site_coords
+from euroshield.defense.interceptors import boosters
+from euroshield.defense.radar import detect
+from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.scenario import Scenario
+
+# burnout speeds tabulated for the flip thresholds [km/s]; the nominal speed is added
+LADDER_KMS = tuple(np.round(np.arange(2.0, 8.01, 0.5), 2))
 
 
 @dataclass
 class DeterrenceResult:
+    """Verdicts for every (base, target, site, interceptor); ``tracks`` keeps each route's
+    Earth-fixed ground track (lat_deg, lon_deg arrays) for maps."""
+
     scenario: str
     assumptions: dict
     routes: list[dict] = field(default_factory=list)
+    tracks: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    sites: list[dict] = field(default_factory=list)
 
     def summary(self) -> dict:
-        """Engageable route counts per (site, interceptor)."""
-        out: dict[str, dict[str, int]] = {}
+        """Per (site, interceptor): routes, engageable routes, and the flip speeds (lowest and
+        median over the routes that flip within the ladder)."""
+        out: dict[str, dict] = {}
         for r in self.routes:
             key = f"{r['site']}/{r['interceptor']}"
-            d = out.setdefault(key, {"routes": 0, "engageable": 0})
+            d = out.setdefault(key, {"site": r["site"], "interceptor": r["interceptor"],
+                                     "nominal_speed_kms": r["interceptor_speed_kms"],
+                                     "routes": 0, "engageable": 0, "_flip": []})
             d["routes"] += 1
             d["engageable"] += int(bool(r["engageable"]))
-        return out
+            if r["threshold_speed_kms"] is not None:
+                d["_flip"].append(r["threshold_speed_kms"])
+        for d in out.values():
+            f = d.pop("_flip")
+            d["flip_routes"] = len(f)
+            d["min_threshold_speed_kms"] = min(f) if f else None
+            d["median_threshold_speed_kms"] = round(float(np.median(f)), 2) if f else None
+        total = len({(r["base"], r["target"]) for r in self.routes})
+        reached = len({(r["base"], r["target"]) for r in self.routes if r["engageable"]})
+        return {"routes": total, "engageable_by_any_site": reached, "by_site": out}
+
+    def to_json(self) -> dict:
+        return {"scenario": self.scenario, "assumptions": self.assumptions,
+                "routes": self.routes, "summary": self.summary()}
 
 
 def _round(x, nd=1):
@@ -43,68 +82,134 @@ def _round(x, nd=1):
     return None if not np.isfinite(x) else round(x, nd)
 
 
-def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None) -> DeterrenceResult:
-    """Evaluate every (base, target, site, interceptor) of the scenario."""
+def sensor_picture(sc: Scenario, batch) -> dict[str, np.ndarray | list]:
+    """Track times (earliest launch-quality radar track), which radar, the IR cue and the
+    resulting earliest interceptor launch time, per trajectory [s after threat launch]."""
+    n = len(batch)
+    track = np.full(n, np.nan)
+    tracked_by = [""] * n
+    for radar in sc.radar_models():
+        det = detect(radar, batch, rcs_m2=sc.threats.rcs_m2)
+        better = np.isfinite(det.track_time_s) & ~(det.track_time_s >= track)
+        for i in np.flatnonzero(better):
+            tracked_by[i] = radar.name
+        track = np.where(better, det.track_time_s, track)
+    delay = sc.timeline.decision_delay_s
+    if sc.timeline.fire_control == "ir-cue":  # what-if: the cue is taken as fire-control data
+        if not sc.early_warning.enabled:
+            raise InputError("timeline.fire_control: 'ir-cue' needs early_warning.enabled: true")
+        cue = np.full(n, sc.early_warning.detection_delay_s)
+        allowed = cue + delay
+    elif sc.early_warning.enabled:
+        cue = np.full(n, sc.early_warning.detection_delay_s)
+        allowed = np.maximum(track, cue + delay)  # NaN track stays NaN: no fire control
+    else:
+        cue = np.full(n, np.nan)
+        allowed = track + delay
+    return {"track": track, "tracked_by": tracked_by, "cue": cue, "allowed": allowed}
+
+
+def bearings_in_band(looks, site_lat: float, site_lon: float, ic) -> np.ndarray:
+    """Bearings [deg] from a site of the look points inside the interceptor's altitude band:
+    the only directions its fly-out table needs."""
+    band = (looks.height_m >= ic.min_intercept_altitude_km * 1e3) & (
+        looks.height_m <= ic.max_intercept_altitude_km * 1e3)
+    c = site_coords(site_lat, site_lon, looks.ecef[..., :3][band])
+    return np.degrees(c[:, 0])
+
+
+def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
+               ladder_kms=LADDER_KMS, progress=None) -> DeterrenceResult:
+    """Evaluate every (base, target, site, interceptor) of the scenario.
+
+    ``interceptor_speed_kms`` gives every interceptor that burnout speed (same burn time and
+    mass). ``progress``, if given, is called with (done, total) after each site x interceptor.
+    """
     missile = catalog.get_missile(sc.threats.missile)
     bases = [catalog.get_place(b) for b in sc.threats.bases]
     targets = [catalog.get_place(t) for t in sc.threats.targets]
     pairs = [(b, t) for b in bases for t in targets]
-    lat0 = np.array([b.lat for b, _ in pairs])
-    lon0 = np.array([b.lon for b, _ in pairs])
-    lat1 = np.array([t.lat for _, t in pairs])
-    lon1 = np.array([t.lon for _, t in pairs])
-    res = aiming.aim(missile, lat0, lon0, lat1, lon1, record=True)
-    batch = res.batch
-    flown = res.converged
-
-    # sensor picture: the earliest launch-quality track among the scenario's radars
-    track = np.full(len(pairs), np.nan)
-    tracked_by = [""] * len(pairs)
-    for name in sc.radars:
-        det = detect(get_radar(name), batch, rcs_m2=sc.threats.rcs_m2)
-        better = np.isfinite(det.track_time_s) & ~(det.track_time_s >= track)
-        for i in np.flatnonzero(better):
-            tracked_by[i] = name
-        track = np.where(better, det.track_time_s, track)
-    allowed = track + sc.timeline.decision_delay_s
+    res = aiming.aim(missile, np.array([b.lat for b, _ in pairs]),
+                     np.array([b.lon for b, _ in pairs]), np.array([t.lat for _, t in pairs]),
+                     np.array([t.lon for _, t in pairs]), record=True)
+    batch, flown = res.batch, res.converged
+    looks = look_points(batch)
+    pic = sensor_picture(sc, batch)
+    allowed = pic["allowed"]
 
     result = DeterrenceResult(
         scenario=sc.name,
         assumptions={
             "missile": missile.name,
-            "decision_delay_s": sc.timeline.decision_delay_s,
-            "radars": list(sc.radars),
+            "trajectory_shape": "minimum-energy",
+            "radars": [r.name for r in sc.radar_models()],
             "rcs_m2": sc.threats.rcs_m2,
             "early_warning_delay_s": (sc.early_warning.detection_delay_s
                                       if sc.early_warning.enabled else None),
+            "decision_delay_s": sc.timeline.decision_delay_s,
+            "fire_control": sc.timeline.fire_control,
+            "launch_rule": ("IR cue + decision delay (what-if: cue taken as fire-control data)"
+                            if sc.timeline.fire_control == "ir-cue" else
+                            "max(radar track, IR cue + decision delay)"
+                            if sc.early_warning.enabled else "radar track + decision delay"),
             "interceptor_speed_kms": interceptor_speed_kms,
-            "trajectory_shape": "minimum-energy",
+            "threshold_ladder_kms": [float(v) for v in ladder_kms],
         },
     )
+    lat, lon, _ = batch.point_geodetic(np.broadcast_to(looks.times_s, looks.height_m.shape),
+                                       batch.states_at(looks.times_s))
+    for i, (b, t) in enumerate(pairs):
+        ok = np.isfinite(lat[i])
+        result.tracks[(b.name, t.name)] = (lat[i][ok], lon[i][ok])
+
+    jobs = [(spec, name) for spec in sc.sites for name in spec.interceptors]
+    models = {}
+    for name in dict.fromkeys(n for _, n in jobs):
+        ic = sc.interceptor(name)
+        models[name] = ic if interceptor_speed_kms is None else ic.with_speed(
+            interceptor_speed_kms)
+    # calibrate every speed variant of every interceptor in one batch (cached for the tables)
+    boosters([ic.with_speed(v) for ic in models.values() for v in
+              (ic.burnout_speed_kms, *ladder_kms)])
+    for done, (spec, ic_name) in enumerate(jobs):
+        s_lat, s_lon = sc.site_position(spec)
+        ic = models[ic_name]
+        bearings = bearings_in_band(looks, s_lat, s_lon, ic)
+        table = flyout_table(ic, s_lat, s_lon, speeds_kms=ladder_kms, bearings_deg=bearings)
+        arr = arrival_times(looks, table, ic)
+        w = engagement_windows(looks, table, ic, allowed, arrivals=arr)
+        thr = flip_thresholds(looks, table, ic, allowed, arrivals=arr)
+        top = float(table.speeds_kms.max())
+        for i, (b, t) in enumerate(pairs):
+            ok = bool(flown[i] and w.engageable[i])
+            reason = w.reason[i] if flown[i] else "the missile cannot reach this target"
+            if not ok and flown[i] and not np.isfinite(thr[i]):
+                reason += f"; not engageable even at {top:g} km/s"
+            result.routes.append({
+                "base": b.name, "target": t.name, "site": spec.site,
+                "interceptor": ic.name, "interceptor_speed_kms": ic.burnout_speed_kms,
+                "engageable": ok, "reason": "" if ok else reason,
+                "intercept_time_s": _round(w.intercept_time_s[i]),
+                "intercept_altitude_km": _round(w.intercept_altitude_m[i] / 1e3),
+                "intercept_ground_range_km": _round(w.intercept_ground_range_m[i] / 1e3),
+                "flyout_time_s": _round(w.flyout_time_s[i]),
+                "closing_speed_kms": _round(w.closing_speed_m_s[i] / 1e3, 2),
+                "margin_s": _round(w.margin_s[i]),
+                "earliest_launch_s": _round(w.earliest_launch_s[i]),
+                "latest_launch_s": _round(w.latest_launch_s[i]),
+                "track_time_s": _round(pic["track"][i]),
+                "tracked_by": pic["tracked_by"][i],
+                "launch_allowed_s": _round(allowed[i]),
+                "threshold_speed_kms": _round(thr[i], 2) if flown[i] else None,
+            })
+        if progress is not None:
+            progress(done + 1, len(jobs))
     for spec in sc.sites:
-        if spec.lat is not None:
-            s_lat, s_lon = spec.lat, spec.lon
-        else:
-            p = catalog.get_place(spec.site)
-            s_lat, s_lon = p.lat, p.lon
-        for ic_name in spec.interceptors:
-            ic = sc.interceptor(ic_name)
-            if interceptor_speed_kms is not None:
-                ic = ic.with_speed(interceptor_speed_kms)
-            table = flyout_table(ic, s_lat, s_lon)
-            w = engagement_windows(batch, table, ic, allowed)
-            for i, (b, t) in enumerate(pairs):
-                ok = bool(flown[i] and w.engageable[i])
-                reason = w.reason[i] if flown[i] else "the missile cannot reach this target"
-                result.routes.append({
-                    "base": b.name, "target": t.name, "site": spec.site,
-                    "interceptor": ic.name, "engageable": ok, "reason": "" if ok else reason,
-                    "intercept_time_s": _round(w.intercept_time_s[i]),
-                    "intercept_altitude_km": _round(w.intercept_altitude_m[i] / 1e3),
-                    "intercept_ground_range_km": _round(w.intercept_ground_range_m[i] / 1e3),
-                    "margin_s": _round(w.margin_s[i]),
-                    "track_time_s": _round(track[i]),
-                    "tracked_by": tracked_by[i],
-                    "threshold_speed_kms": None,
-                })
+        s_lat, s_lon = sc.site_position(spec)
+        kind = catalog.places()[spec.site].kind if spec.site in catalog.places() else "site"
+        n_ok = len({(r["base"], r["target"]) for r in result.routes
+                    if r["site"] == spec.site and r["engageable"]})
+        result.sites.append({"name": spec.site, "lat_deg": s_lat, "lon_deg": s_lon,
+                             "kind": kind, "interceptors": list(spec.interceptors),
+                             "inventory": spec.inventory, "engageable_routes": n_ok})
     return result

@@ -1,0 +1,1 @@
+"""Report layer: maps and documents drawn from plain study results (never imported by physics)."""
