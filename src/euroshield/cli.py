@@ -366,45 +366,153 @@ def catalog_cmd(
     out.print(t)
 
 
+class FireControl(StrEnum):
+    radar_track = "radar-track"
+    ir_cue = "ir-cue"
+
+
+def _study_scenario(scenario_ref, bases, targets, sites, interceptors_, fire_control,
+                    decision_delay_s, early_warning_delay_s):
+    """The scenario with the command line's selections and overrides applied (validated)."""
+    from euroshield import scenario
+
+    sc = scenario.load(scenario_ref)
+    data = sc.model_dump(exclude_none=True)
+    if bases:
+        data["threats"]["bases"] = list(bases)
+    if targets:
+        data["threats"]["targets"] = list(targets)
+    if sites:
+        have = {s["site"]: s for s in data["sites"]}
+        default_ics = sorted({i for s in data["sites"] for i in s["interceptors"]})
+        data["sites"] = [have.get(name, {"site": name, "interceptors": default_ics})
+                         for name in sites]
+    if interceptors_:
+        for s in data["sites"]:
+            s["interceptors"] = list(interceptors_)
+    if fire_control is not None:
+        data["timeline"]["fire_control"] = str(fire_control)
+    if decision_delay_s is not None:
+        data["timeline"]["decision_delay_s"] = decision_delay_s
+    if early_warning_delay_s is not None:
+        data["early_warning"]["detection_delay_s"] = early_warning_delay_s
+    try:
+        return scenario.parse(data, "scenario")
+    except InputError as exc:  # name the option the user typed, not only the scenario field
+        msg = str(exc)
+        for given, field, option in ((bases, "threats.bases.", "--base"),
+                                     (targets, "threats.targets.", "--target"),
+                                     (sites, "sites.", "--site"),
+                                     (interceptors_, "sites.", "--interceptor")):
+            if given and msg.startswith(field) and (option != "--site" or "site:" in msg):
+                raise InputError(f"{option}: {msg}") from None
+        raise
+
+
 @app.command()
 def deterrence(
-    scenario_ref: str = typer.Option(None, "--scenario", help="built-in scenario or YAML file"),
-    interceptor_speed_kms: float = typer.Option(
-        None, help="give every interceptor this burnout speed (same burn time)"),
+    scenario_refs: list[str] = typer.Option(
+        None, "--scenario", help="built-in scenario or YAML file (repeatable: one study each, "
+                                 "e.g. the four EPAA phases)"),
+    base: list[str] = typer.Option(None, "--base", help="ICBM base (repeatable)"),
+    target: list[str] = typer.Option(None, "--target", help="target place (repeatable)"),
+    site: list[str] = typer.Option(None, "--site", help="interceptor site (repeatable)"),
+    interceptor: list[str] = typer.Option(
+        None, "--interceptor", help="interceptor at every selected site (repeatable)"),
+    interceptor_speed_kms: list[float] = typer.Option(
+        None, help="give every interceptor this burnout speed, same burn time (repeatable: "
+                   "one study per speed)"),
+    fire_control: FireControl = typer.Option(
+        None, help="launch on a radar track, or (what-if) on the infrared cue"),
+    decision_delay_s: float = typer.Option(None, help="track (or cue) to launch [s]"),
+    early_warning_delay_s: float = typer.Option(None, help="launch to infrared cue [s]"),
     as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    out_dir: Path = typer.Option(None, "--out", help="write routes.csv, deterrence.json, "
+                                 "map.png (and attrition files) into this folder"),
+    sweep: bool = typer.Option(False, "--sweep", help="attrition over sites, inventories and "
+                               "interceptor speed (the expansion question)"),
+    salvo: int = typer.Option(2, help="interceptors per engagement"),
+    sspk: float = typer.Option(0.7, help="single-shot kill probability (an assumption)"),
+    shoot_look_shoot: bool = typer.Option(False, help="second salvo where the window allows"),
 ):
-    """Can the shield engage Russian ICBMs flying to the United States? (first version: verdicts,
-    reasons and intercept points; flip thresholds, attrition and the map are still to come)."""
-    from euroshield import scenario
-    from euroshield.studies.deterrence import deterrence as run_deterrence
+    """Can the shield engage Russian ICBMs flying to the United States? Verdicts, reasons,
+    intercept points and flip-threshold speeds for every (base, target, site, interceptor)."""
+    from euroshield.studies.attrition import Doctrine
 
-    if interceptor_speed_kms is not None:
-        finite(interceptor_speed_kms, "--interceptor-speed-kms", 0.5, 12.0, lo_open=True)
-    sc = scenario.load(scenario_ref)
-    with working(f"deterrence study: {sc.name}"):
-        r = run_deterrence(sc, interceptor_speed_kms)
+    for v in interceptor_speed_kms or []:
+        finite(v, "--interceptor-speed-kms", 0.5, 12.0, lo_open=True)
+    if decision_delay_s is not None:
+        finite(decision_delay_s, "--decision-delay-s", 0.0, 3600.0)
+    if early_warning_delay_s is not None:
+        finite(early_warning_delay_s, "--early-warning-delay-s", 0.0, 600.0)
+    finite(sspk, "--sspk", 0.0, 1.0, lo_open=True)
+    if salvo < 1:
+        raise InputError(f"--salvo: {salvo} is outside the allowed range [1, 100]")
+    doctrine = Doctrine.parse({"salvo": salvo, "sspk": sspk,
+                               "shoot_look_shoot": shoot_look_shoot}, "doctrine")
+    scenarios = [_study_scenario(ref, base, target, site, interceptor, fire_control,
+                                 decision_delay_s, early_warning_delay_s)
+                 for ref in (scenario_refs or [None])]
+    if out_dir is not None:
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+    docs = []
+    for sc in scenarios:
+        sub = out_dir / sc.name if out_dir is not None and len(scenarios) > 1 else out_dir
+        docs.append(_deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, sub))
     if as_json:
-        out.print_json(json.dumps({"scenario": r.scenario, "assumptions": r.assumptions,
-                                   "routes": r.routes, "summary": r.summary(),
-                                   "meta": _meta()}))
-        return
-    t = Table(title=f"{r.scenario}: engageable routes (of {len(sc.threats.bases)} bases x "
-                    f"{len(sc.threats.targets)} targets)", header_style="bold")
-    for c in ("site / interceptor", "engageable", "most common reason otherwise"):
-        t.add_column(c)
-    from collections import Counter
+        out.print_json(json.dumps(docs[0] if len(docs) == 1 else docs))
 
-    for key, v in r.summary().items():
-        site, ic = key.split("/")
-        reasons = Counter(x["reason"].split(" (")[0] for x in r.routes
-                          if x["site"] == site and x["interceptor"] == ic and x["reason"])
-        common = reasons.most_common(1)[0][0] if reasons else ""
-        t.add_row(key, f"{v['engageable']} / {v['routes']}", common)
-    out.print(t)
-    a = r.assumptions
-    out.print(f"assumptions: missile {a['missile']}, radars {', '.join(a['radars']) or 'none'}, "
-              f"RCS {a['rcs_m2']} m², decision delay {a['decision_delay_s']} s after a "
-              "launch-quality track", markup=False, highlight=False)
+
+def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir) -> dict:
+    """Run, write and print the deterrence study of one scenario; returns its JSON object."""
+    from euroshield.report import deterrence as rep
+    from euroshield.studies.deterrence import deterrence as run_deterrence
+    from euroshield.studies.deterrence import expansion
+
+    speeds = list(interceptor_speed_kms or [None])
+    results = []
+    with working(f"deterrence study: {sc.name}"):
+        for v in speeds:
+            results.append(run_deterrence(sc, v))
+    r = results[0]
+    doc = r.to_json()
+    if len(results) > 1:
+        doc["routes"] = [row for x in results for row in x.routes]
+        doc["assumptions"]["interceptor_speed_kms"] = speeds
+        doc["summary"] = {f"{v:g} km/s": x.summary() for v, x in zip(speeds, results,
+                                                                      strict=True)}
+    doc["attrition"] = expansion(r, doctrine, sweep_rows=sweep)
+    doc["meta"] = _meta(scenario=sc.model_dump(mode="json"))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        rep.write_routes_csv(doc["routes"], out_dir / "routes.csv")
+        rep.write_json(doc, out_dir / "deterrence.json")
+        rep.write_map(r, r.to_json(), sc.radar_models(), out_dir / "map.png")
+        if sweep:
+            rep.write_rows_csv(doc["attrition"]["sweep"], out_dir / "attrition-sweep.csv")
+    if as_json:
+        return doc
+    for x in results:
+        out.print(rep.summary_renderable(x.to_json()))
+    a, d = doc["attrition"], doctrine
+    out.print(f"attrition ({d.salvo} per engagement, SSPK {d.sspk:g}"
+              f"{', shoot-look-shoot' if d.shoot_look_shoot else ''}; warheads per base from "
+              f"the force table): {a['intercepted']:.1f} of {a['raid_warheads']:.0f} "
+              f"warheads intercepted ({100 * a['fraction_intercepted']:.1f} %), "
+              f"{a['engaged']:.1f} engaged", markup=False, highlight=False)
+    if sweep:
+        n_sites = len(r.sites)
+        rows = [x for x in a["sweep"] if x["interceptor"] == "any" and x["n_sites"] == n_sites
+                and float(x["speed_kms"]).is_integer()]
+        out.print(rep.attrition_table(rows, f"expansion: all {n_sites} sites, any interceptor"))
+    if out_dir is not None:
+        out.print(f"wrote {out_dir}/routes.csv, deterrence.json, map.png"
+                  f"{', attrition-sweep.csv' if sweep else ''}", markup=False, highlight=False)
+    out.print()
+    return doc
 
 
 scenario_app = typer.Typer(help="Scenario files: list, show, JSON Schema.", no_args_is_help=True)

@@ -213,3 +213,38 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
                              "kind": kind, "interceptors": list(spec.interceptors),
                              "inventory": spec.inventory, "engageable_routes": n_ok})
     return result
+
+
+def expansion(result: DeterrenceResult, doctrine, sweep_rows: bool = False,
+              estimate: str = "value") -> dict:
+    """The expansion question on the study's verdicts: expected attrition of the raid (the
+    sourced warheads per base, split evenly over its routes) by the scenario's inventories with
+    ``doctrine`` (an :class:`~euroshield.studies.attrition.Doctrine`), and optionally the sweep
+    over sites, inventories and interceptor speed (engageable at v iff flip threshold <= v)."""
+    from euroshield.studies import attrition as at
+
+    pairs = list(dict.fromkeys((r["base"], r["target"]) for r in result.routes))
+    rid = {p: i for i, p in enumerate(pairs)}
+    rows = []
+    for r in result.routes:
+        window = (r["latest_launch_s"] - r["earliest_launch_s"]
+                  if r["engageable"] else float("nan"))
+        sls = bool(at.sls_possible(window, r["flyout_time_s"] or float("nan"),
+                                   doctrine.assess_delay_s)) if r["engageable"] else False
+        thr = r["threshold_speed_kms"]
+        rows.append({"route_id": rid[(r["base"], r["target"])], "site": r["site"],
+                     "interceptor": r["interceptor"], "engageable": r["engageable"],
+                     "sls_possible": sls,
+                     "threshold_speed_kms": float("nan") if thr is None else thr})
+    bases = [b for b, _ in pairs]
+    raid = at.split_raid(bases, estimate=estimate)
+    inventories = {s["name"]: float(s["inventory"]) for s in result.sites}
+    res = at.raid_attrition(rows, raid, inventories, doctrine, route_bases=bases)
+    out = {"doctrine": doctrine.model_dump(), "warhead_estimate": estimate,
+           "raid_warheads": res.raid, "engaged": res.engaged, "intercepted": res.intercepted,
+           "surviving": res.surviving, "fraction_intercepted": res.fraction_intercepted,
+           "interceptors_used": res.interceptors_used, "per_base": res.per_base}
+    if sweep_rows:
+        out["sweep"] = at.sweep(rows, raid, inventories, doctrine,
+                                site_order=[s["name"] for s in result.sites])
+    return out
