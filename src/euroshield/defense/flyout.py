@@ -196,7 +196,7 @@ def _lookup(xyz, su, no, ea, use, time_s, speed, turn, d_az, d_theta, d_h, out_t
             continue
         for s in range(n_s):
             alpha = beta
-            for _ in range(3):  # launch azimuth whose fly-outs turn onto bearing beta
+            for _ in range(2):  # launch azimuth whose fly-outs turn onto bearing beta
                 tr = _interp(turn[s], alpha / d_az, u, w)
                 if not math.isfinite(tr):
                     break
@@ -274,7 +274,7 @@ class FlyoutTable:
 def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: float,
                  speeds_kms=(), physics: Physics | None = None, n_azimuths: int = 8,
                  range_step_m: float = 10e3, height_step_m: float = 5e3,
-                 sample_s: float = 6.0, bearings_deg=None) -> FlyoutTable:
+                 sample_s: float = 8.0, bearings_deg=None) -> FlyoutTable:
     """Integrate the fly-out families from a site and tabulate the earliest arrival times.
 
     ``speeds_kms`` adds burnout speeds (same burn time and mass, see

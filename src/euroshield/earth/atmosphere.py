@@ -18,13 +18,13 @@ density kg/m^3, pressure Pa, temperature K, speed of sound m/s.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 from numba import njit
-from scipy.interpolate import CubicSpline
 
 _COLUMNS = ("altitude_m", "temperature_K", "pressure_Pa", "density_kg_m3", "speed_of_sound_m_s")
 
@@ -56,9 +56,13 @@ H_MAX_M: float = float(ALTITUDE_M[-1])
 
 _LOG_RHO = np.log(DENSITY_KG_M3)
 _LOG_P = np.log(PRESSURE_PA)
-# spline coefficients (4, N-1) in powers of the offset from the left node, highest power first
-_C_RHO = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_RHO).c)
-_C_P = np.ascontiguousarray(CubicSpline(ALTITUDE_M, _LOG_P).c)
+# spline coefficients (4, N-1) in powers of the offset from the left node, highest power first:
+# scipy's CubicSpline through the table, vendored by tools/make_us76_spline.py so that start-up
+# does not import scipy.interpolate (0.5 s); a unit test checks them against CubicSpline
+_SPLINE = json.loads(resources.files("euroshield.earth").joinpath(
+    "data/us76_spline.json").read_text("ascii"))
+_C_RHO = np.ascontiguousarray(_SPLINE["log_density"], dtype=np.float64)
+_C_P = np.ascontiguousarray(_SPLINE["log_pressure"], dtype=np.float64)
 _CS = SPEED_OF_SOUND_M_S.copy()
 H_MIN_M: float = -5000.0
 _LOG_RHO_MIN = float(np.polyval(_C_RHO[:, 0], H_MIN_M))

@@ -23,21 +23,22 @@ from __future__ import annotations
 
 import math
 
+import json
+from importlib import resources
+
 import numpy as np
 from numba import njit, prange
-from scipy.integrate import DOP853 as _DOP853
 
 from euroshield.earth.atmosphere import H_MAX_M, atmosphere_nb, density_nb
 from euroshield.earth.constants import G0, GM_EARTH, WGS84_A
 from euroshield.earth.frames import approx_height_nb, geodetic_height_nb
 from euroshield.earth.gravity import j2_gravity_nb, point_mass_gravity_nb
 
-# Butcher tableau of DOP853 (Hairer, Norsett & Wanner), as published by SciPy.
-_A = np.ascontiguousarray(_DOP853.A, dtype=np.float64)
-_B = np.ascontiguousarray(_DOP853.B, dtype=np.float64)
-_C = np.ascontiguousarray(_DOP853.C, dtype=np.float64)
-_E3 = np.ascontiguousarray(_DOP853.E3, dtype=np.float64)
-_E5 = np.ascontiguousarray(_DOP853.E5, dtype=np.float64)
+# Butcher tableau of DOP853 (Hairer, Norsett & Wanner) as published by SciPy, vendored by
+# tools/make_dop853_tableau.py so that start-up does not import scipy.integrate (0.6 s)
+_TAB = json.loads(resources.files("euroshield.flight").joinpath("data/dop853.json").read_text())
+_A, _B, _C, _E3, _E5 = (np.ascontiguousarray(_TAB[k], dtype=np.float64)
+                        for k in ("A", "B", "C", "E3", "E5"))
 _NST = 12
 # sparse (CSR) form of the tableau: the step walks only the non-zero coefficients
 _A_PTR = np.zeros(_NST + 1, dtype=np.int64)
