@@ -21,9 +21,8 @@ flies on as a re-entry vehicle with ballistic coefficient ``beta`` (kg/m^2).
 
 from __future__ import annotations
 
-import math
-
 import json
+import math
 from importlib import resources
 
 import numpy as np
