@@ -42,7 +42,7 @@ from .interceptors import boosters as calibrated
 KICKS_DEG = np.concatenate([np.linspace(0.2, 2.0, 6), np.linspace(2.3, 12.0, 24),
                             np.linspace(12.5, 30.0, 12)])
 TABLE_RTOL = 1e-3  # integrator tolerance of the family: metres, far below the table's cells
-TURN_MARGIN_DEG = 25.0  # fly-outs turn up to ~13 deg (99th percentile) off their launch azimuth
+TURN_MARGIN_DEG = 18.0  # fly-outs turn up to ~13 deg (99th percentile) off their launch azimuth
 # Recorded steps may be long: fly-outs are resampled every ``sample_s`` by the integrator's
 # cubic Hermite interpolant, whose error on a 40 s coasting arc is ~ h^4 |x''''| / 384 < 0.1 m
 RECORD_STEP_S = 40.0

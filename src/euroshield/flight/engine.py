@@ -138,9 +138,10 @@ def run(
 
 def _integrate(y0, t0, boost, veh_idx, ctrl, tables, physics, h_max, record, cap):
     n = y0.shape[0]
-    # unused slots stay NaN so that padded rows can never pass for real states
-    out_t = np.full((n, cap), np.nan)
-    out_y = np.full((n, cap, 6), np.nan)
+    # the kernel fills the unused slots with NaN (in parallel), so padded rows can never pass
+    # for real states
+    out_t = np.empty((n, cap))
+    out_y = np.empty((n, cap, 6))
     out_n = np.zeros(n, dtype=np.int64)
     events = np.zeros((n, ig.N_EVENTS))
     ig.integrate_batch(

@@ -702,6 +702,11 @@ def _integrate_one(i, y_init, t_init, boost, stages, nst, veh, cdm, cdv, ncd, az
     ev[E_NFEV] = nfev
     ev[E_NREJECT] = nrej
     out_n[0] = nrec
+    if record:  # unused slots are NaN, so padded rows never pass for states (buffers are empty)
+        for k in range(nrec, rec_cap):
+            out_t[k] = np.nan
+            for j in range(6):
+                out_y[k, j] = np.nan
 
 
 @njit(parallel=True, cache=True)

@@ -33,10 +33,11 @@ from euroshield.defense.interceptors import boosters
 from euroshield.defense.radar import detect
 from euroshield.errors import InputError
 from euroshield.flight import aiming
+from euroshield.flight.engine import STUDY_RTOL, Physics
 from euroshield.scenario import Scenario
 
 # burnout speeds tabulated for the flip thresholds [km/s]; the nominal speed is added
-LADDER_KMS = tuple(np.round(np.arange(2.0, 8.01, 0.5), 2))
+LADDER_KMS = tuple(np.round(np.arange(2.5, 8.01, 0.5), 2))
 
 
 @dataclass
@@ -131,7 +132,8 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
     pairs = [(b, t) for b in bases for t in targets]
     res = aiming.aim(missile, np.array([b.lat for b, _ in pairs]),
                      np.array([b.lon for b, _ in pairs]), np.array([t.lat for _, t in pairs]),
-                     np.array([t.lon for _, t in pairs]), record=True)
+                     np.array([t.lon for _, t in pairs]), record=True,
+                     physics=Physics(rtol=STUDY_RTOL))  # metres at impact: ample here
     batch, flown = res.batch, res.converged
     looks = look_points(batch)
     pic = sensor_picture(sc, batch)
