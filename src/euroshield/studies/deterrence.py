@@ -31,12 +31,14 @@ from euroshield.defense.engagement import (
 from euroshield.defense.flyout import flyout_table, site_coords
 from euroshield.defense.interceptors import boosters
 from euroshield.defense.radar import detect
+from euroshield.earth import frames
 from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.flight.engine import STUDY_RTOL, Physics
 from euroshield.scenario import Scenario
 
 # burnout speeds tabulated for the flip thresholds [km/s]; the nominal speed is added
+PATH_STEP_S = 10.0  # sampling of the stored trajectories for globes and charts
 LADDER_KMS = tuple(np.round(np.arange(2.5, 8.01, 0.5), 2))
 
 
@@ -50,6 +52,11 @@ class DeterrenceResult:
     routes: list[dict] = field(default_factory=list)
     tracks: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     sites: list[dict] = field(default_factory=list)
+    # (base, target) -> (time s after launch, lat deg, lon deg, height m), Earth-fixed, every
+    # PATH_STEP_S seconds from launch to impact: for globes and timelines
+    paths: dict[tuple[str, str], tuple[np.ndarray, ...]] = field(default_factory=dict)
+    # one per engageable (route, site, interceptor): the best intercept and its site
+    intercepts: list[dict] = field(default_factory=list)
 
     def summary(self) -> dict:
         """Per (site, interceptor): routes, engageable routes, and the flip speeds (lowest and
@@ -160,9 +167,14 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
     )
     lat, lon, _ = batch.point_geodetic(np.broadcast_to(looks.times_s, looks.height_m.shape),
                                        batch.states_at(looks.times_s))
+    h_all = looks.height_m
+    every = max(1, int(round(PATH_STEP_S / (looks.times_s[1] - looks.times_s[0]))))
     for i, (b, t) in enumerate(pairs):
         ok = np.isfinite(lat[i])
         result.tracks[(b.name, t.name)] = (lat[i][ok], lon[i][ok])
+        k = np.flatnonzero(ok)
+        k = np.unique(np.concatenate([k[::every], k[-1:]]))  # keep the impact sample
+        result.paths[(b.name, t.name)] = (looks.times_s[k], lat[i][k], lon[i][k], h_all[i][k])
 
     jobs = [(spec, name) for spec in sc.sites for name in spec.interceptors]
     models = {}
@@ -187,6 +199,15 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
             reason = w.reason[i] if flown[i] else "the missile cannot reach this target"
             if not ok and flown[i] and not np.isfinite(thr[i]):
                 reason += f"; not engageable even at {top:g} km/s"
+            if ok:
+                e = looks.ecef[i, np.searchsorted(looks.times_s, w.intercept_time_s[i]), :3]
+                p_lat, p_lon, p_h = (float(x) for x in frames.ecef_to_geodetic(e))
+                result.intercepts.append({
+                    "base": b.name, "target": t.name, "site": spec.site, "interceptor": ic.name,
+                    "site_lat_deg": s_lat, "site_lon_deg": s_lon,
+                    "launch_time_s": float(w.intercept_time_s[i] - w.flyout_time_s[i]),
+                    "intercept_time_s": float(w.intercept_time_s[i]),
+                    "lat_deg": p_lat, "lon_deg": p_lon, "altitude_km": p_h / 1e3})
             result.routes.append({
                 "base": b.name, "target": t.name, "site": spec.site,
                 "interceptor": ic.name, "interceptor_speed_kms": ic.burnout_speed_kms,
