@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean cesium
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "euroshield needs Python >= 3.11; set PY=python3.11 or newer")'
@@ -20,10 +20,15 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(RUN_STAMP)
 
-run: $(RUN_STAMP)
+# the offline 3-D globe: CesiumJS from npm (pinned in package.json), built into build/cesium;
+# without npm the report is still written, without the globe
+cesium:
+	@sh tools/build_cesium.sh
+
+run: $(RUN_STAMP) cesium
 	$(BIN)/euroshield study
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) cesium
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/python -m pytest
 

@@ -553,9 +553,49 @@ def scenario_show(
 
 @app.command()
 def study(
+    scenario_ref: str = typer.Option(None, "--scenario", help="built-in scenario or YAML file"),
+    out_dir: Path = typer.Option(Path("euroshield-report"), "--out",
+                                 help="folder for index.html and the data files"),
+    as_json: bool = typer.Option(False, "--json", help="print what was written as JSON"),
+):
+    """The main job: run every available study on a scenario (default: the shield as built
+    today) and write a self-contained HTML report with maps, charts, data files, CZML and KML."""
+    from euroshield import scenario
+    from euroshield.report.study import run_study
+
+    sc = scenario.load(scenario_ref)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+    quiet = as_json or not err.is_terminal
+
+    def progress(msg):
+        if not quiet:
+            err.print(f"  {msg}", markup=False, highlight=False)
+
+    with working(f"study: {sc.name}"):
+        info = run_study(sc, out_dir, progress=progress)
+    if as_json:
+        out.print_json(json.dumps(info))
+        return
+    s, w = info["engageable"], info["whatif_engageable"]
+    out.print(f"{sc.name}: {s['engageable_by_any_site']} of {s['routes']} routes engageable "
+              "under the scenario's timeline"
+              + (f"; {w['engageable_by_any_site']} if interceptors could launch on the "
+                 "infrared cue" if w else ""), markup=False, highlight=False)
+    out.print(f"report: {out_dir / 'index.html'} ({info['seconds']:.1f} s); globe: "
+              + (f"euroshield serve {out_dir}" if info["globe"] else
+                 "not built (needs the CesiumJS build: make run)"),
+              markup=False, highlight=False)
+
+
+@app.command()
+def routes(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
-    """The main job on the built-in default: fly every catalogue missile on its default routes."""
+    """Fly every catalogue missile on its default routes (a flight-physics check: ranges,
+    times, apogees, burnout states)."""
     from euroshield.studies.routes import fly_default_routes
 
     with working("flying the default routes"):
@@ -576,6 +616,22 @@ def study(
                      else f"{r[k]:,.1f}" if isinstance(r[k], float) else str(r[k]))
                     for _, k in cols])
     out.print(t)
+
+
+@app.command()
+def serve(
+    directory: Path = typer.Argument(Path("euroshield-report"), help="report folder"),
+    port: int = typer.Option(8000, help="port on 127.0.0.1"),
+):
+    """Serve a report folder on http://127.0.0.1 (the 3-D globe needs http, not file://)."""
+    from euroshield.report.globe import serve as run_server
+
+    if not directory.is_dir():
+        raise InputError(f"DIRECTORY: {directory} is not a folder (run `euroshield study` "
+                         "first)")
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port: {port} is outside the allowed range [0, 65535]")
+    run_server(directory, port=port)
 
 
 def main(argv: list[str] | None = None) -> int:

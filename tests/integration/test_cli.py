@@ -231,7 +231,7 @@ def test_no_arguments_prints_help():
 # ---- study -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def study_doc() -> dict:
-    return run_json(["study", "--json"])
+    return run_json(["routes", "--json"])
 
 
 def test_study_routes_all_converge(study_doc):

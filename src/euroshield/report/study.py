@@ -1,0 +1,303 @@
+"""The main job: run every available study on a scenario and write the report folder.
+
+Studies run today: deterrence under the scenario's own timeline, and the same with the what-if
+"fire control on the infrared cue" (which sensor cue would change the answer), plus the
+expansion (attrition) sweep. Outputs: ``index.html`` (self-contained), CSV/JSON tables,
+``scenario.yaml`` (the exact effective scenario), ``trajectories.czml``, ``study.kml``, PNG
+figures, and the offline globe page when the CesiumJS build is available.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from euroshield import __version__, catalog
+from euroshield.report import deterrence as rep
+from euroshield.report.html import esc, figure, page, table
+
+DEFAULT_OUT = "euroshield-report"
+SALVO, SSPK = 2, 0.7  # the report's attrition doctrine (assumptions, stated in the page)
+
+
+def _versions() -> dict:
+    import numba
+    import numpy
+    import pydantic
+    import pyproj
+
+    return {"euroshield": __version__, "python": platform.python_version(),
+            "numpy": numpy.__version__, "numba": numba.__version__,
+            "pydantic": pydantic.__version__, "pyproj": pyproj.__version__}
+
+
+def _with_timeline(sc, fire_control: str):
+    from euroshield import scenario
+
+    data = sc.model_dump(exclude_none=True)
+    data["timeline"]["fire_control"] = fire_control
+    data["early_warning"]["enabled"] = True
+    return scenario.parse(data, "scenario")
+
+
+def findings(doc: dict, whatif: dict | None) -> list[str]:
+    """Plain sentences generated from the numbers (no hand-written conclusions)."""
+    s, a, routes = doc["summary"], doc["assumptions"], doc["routes"]
+    n = s["routes"]
+    tracked = len({(r["base"], r["target"]) for r in routes if r["track_time_s"] is not None})
+    out = [f"Under the scenario's own timeline ({a['launch_rule']}), "
+           f"{s['engageable_by_any_site']} of {n} routes from Russian ICBM bases to U.S. "
+           "targets can be engaged by at least one site."]
+    out.append(f"The scenario's radars ({', '.join(a['radars']) or 'none'}) establish a "
+               f"launch-quality track on {tracked} of {n} routes"
+               + (": without a track no interceptor may launch, whatever its speed."
+                  if tracked == 0 else "."))
+    beyond = {(r["base"], r["target"]) for r in routes
+              if r["reason"] == "the missile cannot reach this target"}
+    if beyond:
+        out.append(f"{len(beyond)} base-target pairs lie beyond the reach of the "
+                   f"{a['missile']} missile and are counted as not engageable.")
+    if whatif is not None:
+        ws = whatif["summary"]
+        best = max(ws["by_site"].values(), key=lambda v: v["engageable"], default=None)
+        sentence = (f"If interceptors could launch on the infrared cue alone (a what-if: an "
+                    f"ideal forward sensor), {ws['engageable_by_any_site']} of {n} routes "
+                    "become engageable")
+        if best and best["engageable"]:
+            sentence += (f", most from {best['site']} with {best['interceptor']} "
+                         f"({best['engageable']} routes)")
+        out.append(sentence + ".")
+        flips = [(v["min_threshold_speed_kms"], k) for k, v in ws["by_site"].items()
+                 if v["min_threshold_speed_kms"] is not None and v["engageable"] == 0]
+        if flips:
+            v, k = min(flips)
+            out.append(f"In that what-if, the nearest flip for a site/interceptor that engages "
+                       f"nothing at its own speed is {k} at {v:.2f} km/s burnout speed.")
+        att = whatif.get("attrition")
+        if att:
+            out.append(f"With a salvo of {SALVO} and a single-shot kill probability of "
+                       f"{SSPK:g} (assumptions), the what-if defence would intercept "
+                       f"{att['intercepted']:.1f} of {att['raid_warheads']:.0f} warheads "
+                       f"({100 * att['fraction_intercepted']:.1f} %) within its inventories.")
+    return out
+
+
+def _summary_rows(doc: dict) -> list[list]:
+    rows = []
+    for key, v in doc["summary"]["by_site"].items():
+        reasons = Counter(r["reason"].split(" (")[0].split(";")[0] for r in doc["routes"]
+                          if r["site"] == v["site"] and r["interceptor"] == v["interceptor"]
+                          and r["reason"])
+        rows.append([key, f"{v['nominal_speed_kms']:g}", f"{v['engageable']} / {v['routes']}",
+                     v["flip_routes"], "-" if v["min_threshold_speed_kms"] is None
+                     else f"{v['min_threshold_speed_kms']:.2f}",
+                     reasons.most_common(1)[0][0] if reasons else ""])
+    return rows
+
+
+def _parameter_rows(sc) -> tuple[list[list], list[list], list[list]]:
+    def src(entry):
+        return "; ".join(", ".join(str(p) for p in (x.author, x.title, x.year) if p)
+                         for x in entry.sources)
+
+    ics = {name: sc.interceptor(name) for s in sc.sites for name in s.interceptors}
+    ic_rows = [[i.name, f"{i.burnout_speed_kms:g} ({i.speed_label})", f"{i.burn_time_s:g}",
+                f"{i.min_intercept_altitude_km:g}-{i.max_intercept_altitude_km:g}",
+                f"{i.max_flyout_time_s:g}", src(i)] for i in ics.values()]
+    radar_rows = [[r.name, f"{r.lat:.3f}, {r.lon:.3f}",
+                   "full" if r.boresight_azimuth_deg is None
+                   else f"{r.boresight_azimuth_deg:g} ± {r.half_width_deg:g}",
+                   f"{r.reference_range_km:g} km @ {r.reference_rcs_m2:g} m²", src(r)]
+                  for r in sc.radar_models()]
+    m = catalog.get_missile(sc.threats.missile)
+    missile_rows = [[m.name, len(m.stages), f"{m.launch_mass_kg:,.0f}",
+                     f"{m.published_range.value_km:,.0f}", src(m)]]
+    return ic_rows, radar_rows, missile_rows
+
+
+def run_study(sc, out_dir: Path, progress=print) -> dict:
+    """Run the studies on scenario ``sc`` and write the report into ``out_dir``; returns a
+    dict of what was written and how long it took."""
+    from euroshield.studies.attrition import Doctrine
+    from euroshield.studies.deterrence import deterrence, expansion
+
+    t0 = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doctrine = Doctrine(salvo=SALVO, sspk=SSPK)
+    progress(f"deterrence study ({sc.timeline.fire_control} timeline)")
+    res = deterrence(sc)
+    doc = res.to_json()
+    doc["attrition"] = expansion(res, doctrine, sweep_rows=True)
+    whatif_res, whatif = None, None
+    if sc.timeline.fire_control != "ir-cue":
+        progress("deterrence what-if: fire control on the infrared cue")
+        whatif_res = deterrence(_with_timeline(sc, "ir-cue"))
+        whatif = whatif_res.to_json()
+        whatif["attrition"] = expansion(whatif_res, doctrine, sweep_rows=True)
+    meta = {"versions": _versions(), "seed": None,
+            "seed_note": "no random numbers are drawn: the results are deterministic",
+            "scenario": sc.model_dump(mode="json")}
+    doc["meta"] = meta
+    files: dict[str, str] = {}
+
+    def wrote(name, what):
+        files[name] = what
+
+    (out_dir / "scenario.yaml").write_text(
+        "# the exact effective scenario of this report: euroshield study --scenario "
+        "scenario.yaml repeats it\n" + yaml.safe_dump(sc.model_dump(mode="json"),
+                                                        sort_keys=False), encoding="utf-8")
+    wrote("scenario.yaml", "the effective scenario (rerun with --scenario scenario.yaml)")
+    rep.write_json(doc, out_dir / "deterrence.json")
+    wrote("deterrence.json", "deterrence study, as `euroshield deterrence --json`")
+    rep.write_routes_csv(doc["routes"], out_dir / "routes.csv")
+    wrote("routes.csv", "one row per (base, target, site, interceptor)")
+    rep.write_rows_csv(doc["attrition"]["sweep"], out_dir / "attrition-sweep.csv")
+    wrote("attrition-sweep.csv", "expected attrition over sites, inventories and speeds")
+    progress("maps and charts")
+    radars = sc.radar_models()
+    rep.write_map(res, res.to_json(), radars, out_dir / "map.png")
+    figs = {"map": out_dir / "map.png"}
+    if whatif is not None:
+        whatif["meta"] = meta
+        rep.write_json(whatif, out_dir / "deterrence-ir-cue.json")
+        wrote("deterrence-ir-cue.json", "the what-if: fire control on the infrared cue")
+        rep.write_routes_csv(whatif["routes"], out_dir / "routes-ir-cue.csv")
+        wrote("routes-ir-cue.csv", "what-if routes")
+        rep.write_map(whatif_res, whatif_res.to_json(), radars, out_dir / "map-ir-cue.png")
+        figs["map_ir"] = out_dir / "map-ir-cue.png"
+    shown = whatif_res if whatif_res is not None else res
+    shown_doc = whatif if whatif is not None else doc
+    try:
+        from euroshield.report import charts
+
+        charts.engagement_timeline(shown, out_dir / "timeline.png")
+        charts.threshold_bars(shown, out_dir / "thresholds.png")
+        charts.speed_sweep(shown_doc["attrition"]["sweep"], out_dir / "sweep.png")
+        figs.update(timeline=out_dir / "timeline.png", thresholds=out_dir / "thresholds.png",
+                    sweep=out_dir / "sweep.png")
+    except ImportError:  # pragma: no cover - charts ship with the package
+        pass
+    globe_ok = False
+    progress("3-D globe files (CZML, KML)")
+    try:
+        from euroshield.report import czml, globe, kml
+
+        czml.write_czml(shown, radars, out_dir / "trajectories.czml")
+        wrote("trajectories.czml", "time-tagged trajectories and intercepts for Cesium")
+        kml.write_kml(shown, radars, out_dir / "study.kml")
+        wrote("study.kml", "the same for Google Earth")
+        globe_ok = globe.write_globe(out_dir, title=f"euroshield: {sc.name}")
+    except ImportError:  # pragma: no cover
+        pass
+    progress("flight check: catalogue missiles on their default routes")
+    from euroshield.studies.routes import fly_default_routes
+
+    flight = fly_default_routes()
+    elapsed = time.perf_counter() - t0
+    html_text = render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight)
+    (out_dir / "index.html").write_text(html_text, encoding="utf-8")
+    return {"out_dir": str(out_dir), "files": ["index.html", *files], "globe": globe_ok,
+            "seconds": round(elapsed, 1), "engageable": doc["summary"],
+            "whatif_engageable": whatif["summary"] if whatif else None}
+
+
+def render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight=()) -> str:
+    s = doc["summary"]
+    sections = []
+    question = (
+        "<p>In 2011 Russia objected that the European missile defence shield could threaten its "
+        "strategic nuclear forces. This report computes, from public parameters and first "
+        "principles (kinematics and geometry only), whether the shield's interceptors can "
+        "engage Russian ICBMs flying to the United States: from which site, with which "
+        "interceptor and sensor cue, and at what interceptor speed the answer would flip.</p>")
+    sections.append(("The question", question))
+    sections.append(("Findings", "".join(f'<p class="finding">{esc(f)}</p>'
+                                         for f in findings(doc, whatif))))
+    cols = ["site / interceptor", "km/s", "engageable", "flips by 8 km/s", "lowest flip km/s",
+            "commonest reason otherwise"]
+    body = (f"<p>{s['engageable_by_any_site']} of {s['routes']} routes engageable by at least "
+            "one site, under the scenario's timeline.</p>" + table(cols, _summary_rows(doc))
+            + figure(figs.get("map"), "Threat ground tracks by verdict, sites and radar "
+                                      "coverage (scenario timeline)"))
+    sections.append(("Deterrence: the scenario as given", body))
+    if whatif is not None:
+        ws = whatif["summary"]
+        body = (f"<p>Interceptors may launch on the space-based infrared cue plus the decision "
+                f"delay, as if an ideal forward sensor existed: {ws['engageable_by_any_site']} "
+                f"of {ws['routes']} routes engageable.</p>" + table(cols, _summary_rows(whatif))
+                + figure(figs.get("map_ir"), "Ground tracks by verdict, what-if timeline")
+                + figure(figs.get("timeline"), "Engagement timelines (what-if): cue, track, "
+                                               "launch window, intercept, impact")
+                + figure(figs.get("thresholds"), "Flip-threshold speeds per site and "
+                                                 "interceptor (what-if)"))
+        sections.append(("Which sensor cue would change it? (what-if)", body))
+    att = (whatif or doc).get("attrition")
+    if att:
+        body = (f"<p>Raid: the warheads of each base (approximate public estimates, "
+                f"<code>catalog/forces.yaml</code>, marked unverified) split evenly over its "
+                f"routes; salvo of {SALVO}, single-shot kill probability {SSPK:g} (both "
+                f"assumptions), site inventories as in the scenario. Expected intercepted: "
+                f"{att['intercepted']:.1f} of {att['raid_warheads']:.0f} warheads.</p>"
+                + figure(figs.get("sweep"), "Expansion: expected warheads intercepted against "
+                                            "interceptor speed and inventory"))
+        sections.append(("Expansion: how much more defence before the deterrent erodes?",
+                         body))
+    ic_rows, radar_rows, missile_rows = _parameter_rows(sc)
+    a = doc["assumptions"]
+    body = (f"<p>Threat: {esc(a['missile'])} on minimum-energy trajectories; warhead RCS "
+            f"{esc(a['rcs_m2'])} m²; infrared cue at T+{esc(a['early_warning_delay_s'])} s; "
+            f"decision delay {esc(a['decision_delay_s'])} s; launch rule: "
+            f"{esc(a['launch_rule'])}. Flip thresholds: fly-out tables at "
+            f"{esc(', '.join(f'{v:g}' for v in a['threshold_ladder_kms']))} km/s, bisection "
+            "inside the bracket.</p>"
+            + table(["interceptor", "burnout km/s", "burn s", "intercept altitude km",
+                     "max fly-out s", "sources"], ic_rows)
+            + table(["radar", "position", "sector deg", "range", "sources"], radar_rows)
+            + table(["missile", "stages", "launch mass kg", "published range km", "sources"],
+                    missile_rows)
+            + "<p>Effective scenario (<code>scenario.yaml</code>):</p><pre>"
+            + esc(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)) + "</pre>")
+    sections.append(("Assumptions and parameters", body))
+    if flight:
+        rows = []
+        for r in flight:
+            m = catalog.get_missile(r["missile"])
+            pub = m.published_range
+            band = f"{pub.min_km or pub.value_km:,.0f}-{pub.max_km or pub.value_km:,.0f}"
+            rows.append([r["missile"], r["route"], f"{r['ground_range_km']:,.0f}",
+                         f"{r['flight_time_s']:,.0f}", f"{r['apogee_km']:,.0f}",
+                         f"{r['burnout_speed_kms']:.2f}", band])
+        body = ("<p>Every catalogue missile aimed (minimum energy) and flown on its default "
+                "routes with the full model (rotating WGS84 Earth, J2, US76 drag); the last "
+                "column is the published range band of the missile, for comparison with its "
+                "maximum range.</p>"
+                + table(["missile", "route", "range km", "flight s", "apogee km",
+                         "burnout km/s", "published range km"], rows, left=2))
+        sections.append(("Flight check: the threat missiles", body))
+    globe_text = ("<p>3-D globe: run <code>euroshield serve " + esc(DEFAULT_OUT)
+                  + "</code> (or the folder you chose) and open "
+                  "<code>http://127.0.0.1:8000/globe.html</code>; the time slider plays the "
+                  "engagement.</p>" if globe_ok else
+                  '<p class="warn">The 3-D globe is not included: it needs the CesiumJS build '
+                  "(<code>make run</code> builds it with npm). trajectories.czml and study.kml "
+                  "are written anyway.</p>")
+    file_rows = [[name, what] for name, what in files.items()]
+    body = globe_text + table(["file", "contents"], file_rows, left=2)
+    sections.append(("Data files and the globe", body))
+    v = _versions()
+    body = (table(["package", "version"], [[k, val] for k, val in v.items()], left=1)
+            + "<p>Seed: none - no random numbers are drawn; the same inputs give the same "
+              f"outputs. Run time: {elapsed:.1f} s.</p>")
+    sections.append(("Versions and reproducibility", body))
+    return page(f"euroshield study: {sc.name}",
+                f"{sc.description or ''} - euroshield {__version__}", sections)
+
+
+def summary_line(info: dict) -> str:
+    return json.dumps({k: info[k] for k in ("out_dir", "files", "globe", "seconds")})
