@@ -9,19 +9,16 @@ can be shared by several tests through a module-scoped fixture.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import itertools
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from cli_support import Outcome, invoke
 
 from euroshield import scenario
-from euroshield.cli import main
 from euroshield.defense.interceptors import get_interceptor
 from euroshield.errors import InputError
 
@@ -49,24 +46,6 @@ SMALL = selection()
 IR_CUE = ["--fire-control", "ir-cue"]
 
 
-@dataclass
-class Outcome:
-    argv: list[str]
-    code: int
-    out: str
-    err: str
-
-
-def invoke(argv: list[str]) -> Outcome:
-    """Run the CLI in process, capturing stdout and stderr. An exception escaping ``main`` would
-    be a traceback for the user, so it fails the test."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except Exception as exc:  # any escape breaks the CLI contract
-            pytest.fail(f"main({argv}) raised {type(exc).__name__}: {exc} (a traceback)")
-    return Outcome(argv, code, out.getvalue(), err.getvalue())
 
 
 def run_json(argv: list[str]) -> dict:
