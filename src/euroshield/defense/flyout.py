@@ -25,8 +25,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from euroshield._parallel import parallel_blocks
 from euroshield.earth import frames
 from euroshield.earth.constants import DEG
 from euroshield.earth.frames import geodetic_height_nb
@@ -65,9 +66,9 @@ def _site_coords(x, y, z, su, no, ea):
     return beta, theta, geodetic_height_nb(x, y, z)
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def _coords_rows(xyz, su, no, ea, out):
-    for i in prange(xyz.shape[0]):
+    for i in range(xyz.shape[0]):
         x, y, z = xyz[i, 0], xyz[i, 1], xyz[i, 2]
         if math.isfinite(x) and math.isfinite(y) and math.isfinite(z):
             out[i, 0], out[i, 1], out[i, 2] = _site_coords(x, y, z, su, no, ea)
@@ -102,16 +103,15 @@ def _raster_triangle(xa, ya, xb, yb, xc, yc, va, vb, vc, t_out, v_out, s_out, sa
                 s_out[i, j] = la * sa + lb * sb + lc * sc
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def _build(ts, ys, ns, n_kick, dt, n_t, omega, su, no, ea, launch_az, slices, d_theta, d_h,
-           t_out, v_out, s_out):
+           t_out, v_out, s_out, g0, g1):
     # one sample above the table's top still closes the quads that straddle it
     h_stop = (t_out.shape[2] - 1) * d_h + dt * 12e3
     """Rasterise fly-out families: rows ``g * n_kick ... (g + 1) * n_kick - 1`` of the records
     are one family (one speed and launch azimuth ``launch_az[g]``) written into table slice
-    ``slices[g]``."""
-    n_slices = ts.shape[0] // n_kick
-    for g in prange(n_slices):
+    ``slices[g]``, for families g0 <= g < g1 (threads take disjoint ranges)."""
+    for g in range(g0, g1):
         # per fly-out and uniform sample: grid x (theta), grid y (height), time, speed, turn
         gx = np.full((n_kick, n_t), np.nan)
         gy = np.full((n_kick, n_t), np.nan)
@@ -178,13 +178,13 @@ def _interp(tab, a, u, w):
     return out
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def _lookup(xyz, su, no, ea, use, time_s, speed, turn, d_az, d_theta, d_h, out_t, out_v):
     """Arrival time and speed at ECEF points for every tabulated speed (NaN where ``use`` is
     False or the point is off the table)."""
     n_s = time_s.shape[0]
     n_r, n_h = time_s.shape[2], time_s.shape[3]
-    for n in prange(xyz.shape[0]):
+    for n in range(xyz.shape[0]):
         u = w = -1.0
         if use[n] and math.isfinite(xyz[n, 0]):
             beta, theta, h = _site_coords(xyz[n, 0], xyz[n, 1], xyz[n, 2], su, no, ea)
@@ -220,7 +220,8 @@ def site_coords(site_lat_deg: float, site_lon_deg: float, xyz_ecef) -> np.ndarra
     xyz = np.asarray(xyz_ecef, dtype=float)
     flat = np.ascontiguousarray(xyz.reshape(-1, 3))
     out = np.empty_like(flat)
-    _coords_rows(flat, *_site_frame(site_lat_deg, site_lon_deg), out)
+    frame = _site_frame(site_lat_deg, site_lon_deg)
+    parallel_blocks(lambda b: _coords_rows(flat[b], *frame, out[b]), len(flat), 4096)
     return out.reshape(xyz.shape)
 
 
@@ -257,9 +258,11 @@ class FlyoutTable:
         n_s = len(self.speeds_kms)
         t = np.empty((flat.shape[0], n_s))
         v = np.empty((flat.shape[0], n_s))
-        _lookup(flat, *_site_frame(self.site_lat_deg, self.site_lon_deg), use, self.time_s,
-                self.speed_m_s, self.turn_rad, 2 * np.pi / self.n_azimuths,
-                self.angle_step_rad, self.height_step_m, t, v)
+        frame = _site_frame(self.site_lat_deg, self.site_lon_deg)
+        parallel_blocks(lambda b: _lookup(
+            flat[b], *frame, use[b], self.time_s, self.speed_m_s, self.turn_rad,
+            2 * np.pi / self.n_azimuths, self.angle_step_rad, self.height_step_m, t[b], v[b]),
+            flat.shape[0], 4096)
         return t.reshape(xyz.shape[:-1] + (n_s,)), v.reshape(xyz.shape[:-1] + (n_s,))
 
     def time_to_ecef(self, xyz_ecef) -> np.ndarray:
@@ -339,8 +342,10 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
                       d_theta, height_step_m, t_out, v_out, s_out)
     su, no, ea = _site_frame(site_lat_deg, site_lon_deg)
     n_t = int(np.ceil(ph.t_max_s / sample_s)) + 1
-    _build(b.t, b.y, b.n, k, sample_s, n_t, ph.omega, su, no, ea, np.radians(az_all[::k]),
-           slices, d_theta, height_step_m, t_out, v_out, s_out)
+    launch_az = np.radians(az_all[::k])
+    parallel_blocks(lambda g: _build(b.t, b.y, b.n, k, sample_s, n_t, ph.omega, su, no, ea,
+                                     launch_az, slices, d_theta, height_step_m, t_out, v_out,
+                                     s_out, g.start, g.stop), len(slices), size=1)
     t_out[np.isinf(t_out)] = np.nan
     full = (len(boosters), n_azimuths, n_r, n_h)
     tab.time_s, tab.speed_m_s, tab.turn_rad = (a.reshape(full) for a in (t_out, v_out, s_out))

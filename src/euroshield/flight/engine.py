@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from euroshield._parallel import parallel_blocks
 from euroshield.earth import frames
 from euroshield.earth.constants import OMEGA_EARTH
 from euroshield.flight import integrator as ig
@@ -144,13 +145,21 @@ def _integrate(y0, t0, boost, veh_idx, ctrl, tables, physics, h_max, record, cap
     out_y = np.empty((n, cap, 6))
     out_n = np.zeros(n, dtype=np.int64)
     events = np.zeros((n, ig.N_EVENTS))
-    ig.integrate_batch(
-        y0, t0, boost, veh_idx, ctrl, tables.stage_tab, tables.veh_tab, tables.cd_mach,
-        tables.cd_val, tables.n_cd, physics.env(), physics.rtol, physics.atol_position_m,
-        physics.atol_velocity_m_s, h_max, physics.t_max_s, physics.max_steps, record, out_t,
-        out_y, out_n, events,
-    )
+    env = physics.env()
+
+    def block(sl: slice) -> None:
+        # row slices of C-contiguous arrays stay C-contiguous: one compiled specialisation
+        ig.integrate_batch(
+            y0[sl], t0[sl], boost[sl], veh_idx[sl], ctrl[sl], tables.stage_tab, tables.veh_tab,
+            tables.cd_mach, tables.cd_val, tables.n_cd, env, physics.rtol,
+            physics.atol_position_m, physics.atol_velocity_m_s, h_max, physics.t_max_s,
+            physics.max_steps, record, out_t[sl], out_y[sl], out_n[sl], events[sl],
+        )
+
+    parallel_blocks(block, n)
     return out_t, out_y, out_n, events
+
+
 
 
 def fly_missiles(

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from euroshield._parallel import parallel_blocks
 from euroshield.earth import frames, geodesy
 from euroshield.flight import integrator as ig
 
@@ -55,10 +56,10 @@ def _hermite_eval_row(ts, ys, n, tq, out):
             out[q, j + 3] = d00 * y0[j] + d10 * y0[j + 3] + d01 * y1[j] + d11 * y1[j + 3]
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True, nogil=True)
 def hermite_batch(ts, ys, ns, tq, out):
     """Interpolate trajectory ``i`` at times ``tq[i, :]`` into ``out[i, :, :]`` (NaN outside)."""
-    for i in prange(ts.shape[0]):
+    for i in range(ts.shape[0]):
         _hermite_eval_row(ts[i], ys[i], ns[i], tq[i], out[i])
 
 
@@ -212,7 +213,8 @@ class TrajectoryBatch:
             tq = np.broadcast_to(tq, (len(self), tq.shape[0]))
         tq = np.ascontiguousarray(tq)
         out = np.empty(tq.shape + (6,))
-        hermite_batch(self.t, self.y, self.n, tq, out)
+        parallel_blocks(lambda b: hermite_batch(self.t[b], self.y[b], self.n[b], tq[b], out[b]),
+                        len(self), 8)
         return out
 
 
