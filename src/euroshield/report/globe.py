@@ -32,6 +32,7 @@ GLOBE_TEMPLATE = Template("""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>$title</title>
 <script src="cesium/Cesium.js"></script>
@@ -89,6 +90,7 @@ NO_CESIUM_TEMPLATE = Template("""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>$title</title>
 <style>body { font-family: sans-serif; max-width: 46em; margin: 3em auto; line-height: 1.5; }
 code { background: #eee; padding: 0 0.2em; }</style>
