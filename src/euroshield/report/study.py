@@ -120,6 +120,22 @@ def _parameter_rows(sc) -> tuple[list[list], list[list], list[list]]:
     return ic_rows, radar_rows, missile_rows
 
 
+def _place_rows(sc) -> list[list]:
+    """Every place the scenario uses (sites, ICBM bases, targets) with its public source."""
+    names = [s.site for s in sc.sites if s.lat is None] + list(sc.threats.bases) + list(
+        sc.threats.targets)
+    rows = []
+    for n in dict.fromkeys(names):
+        p = catalog.get_place(n)
+        rows.append([p.name, p.kind, f"{p.lat:.3f}", f"{p.lon:.3f}", f"{p.uncertainty_km:g}",
+                     p.source])
+    for s in sc.sites:
+        if s.lat is not None:
+            rows.append([s.site, "site (scenario point)", f"{s.lat:.3f}", f"{s.lon:.3f}", "",
+                         "given in the scenario"])
+    return rows
+
+
 def run_study(sc, out_dir: Path, progress=print) -> dict:
     """Run the studies on scenario ``sc`` and write the report into ``out_dir``; returns a
     dict of what was written and how long it took."""
@@ -261,6 +277,7 @@ def render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight=()) -> str:
             + table(["radar", "position", "sector deg", "range", "sources"], radar_rows)
             + table(["missile", "stages", "launch mass kg", "published range km", "sources"],
                     missile_rows)
+            + table(["place", "kind", "lat", "lon", "± km", "source"], _place_rows(sc), left=2)
             + "<p>Effective scenario (<code>scenario.yaml</code>):</p><pre>"
             + esc(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)) + "</pre>")
     sections.append(("Assumptions and parameters", body))
