@@ -490,7 +490,7 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         rep.write_routes_csv(doc["routes"], out_dir / "routes.csv")
         rep.write_json(doc, out_dir / "deterrence.json")
-        rep.write_map(r, r.to_json(), sc.radar_models(), out_dir / "map.png")
+        rep.write_map(r, sc.radar_models(), out_dir / "map.png")
         if sweep:
             rep.write_rows_csv(doc["attrition"]["sweep"], out_dir / "attrition-sweep.csv")
     if as_json:

@@ -4,25 +4,16 @@ an actually integrated interceptor fly-out (issue acceptance test)."""
 import numpy as np
 import pytest
 
-from euroshield import catalog
 from euroshield.defense.engagement import engagement_windows
-from euroshield.defense.flyout import flyout_table
-from euroshield.defense.interceptors import get_interceptor
 from euroshield.earth import geodesy
-from euroshield.flight import aiming
 from euroshield.flight.engine import Physics, fly_missiles
 from euroshield.flight.vehicles import pack_vehicles
 
 
 @pytest.fixture(scope="module")
-def setup():
+def setup(engage):
     """A Sejjil-2-like shot from Tabriz at Bucharest, SM-3 IB at Deveselu."""
-    m = catalog.get_missile("sejjil2-like")
-    tab, buc = catalog.get_place("tabriz"), catalog.get_place("bucharest")
-    res = aiming.aim(m, tab.lat, tab.lon, buc.lat, buc.lon, record=True)
-    dev = catalog.get_place("deveselu")
-    ic = get_interceptor("sm3-ib")
-    table = flyout_table(ic, dev.lat, dev.lon)
+    res, table, ic, _ = engage("sejjil2-like", "tabriz", "bucharest", "deveselu", "sm3-ib")
     return res.batch, table, ic
 
 
@@ -48,14 +39,9 @@ def test_late_track_gives_a_reason_with_the_delay(setup):
     assert "no launch-quality track" in w2.reason[0]
 
 
-def test_out_of_reach_reason():
+def test_out_of_reach_reason(engage):
     """An SM-3 IB in Redzikowo (Poland) cannot reach a short Shahab-3-like shot in Iran."""
-    m = catalog.get_missile("shahab3-like")
-    tab, ank = catalog.get_place("tabriz"), catalog.get_place("ankara")
-    res = aiming.aim(m, tab.lat, tab.lon, ank.lat, ank.lon, record=True)
-    red = catalog.get_place("redzikowo")
-    ic = get_interceptor("sm3-ib")
-    w = engagement_windows(res.batch, flyout_table(ic, red.lat, red.lon), ic, 0.0)
+    *_, w = engage("shahab3-like", "tabriz", "ankara", "redzikowo", "sm3-ib")
     assert not w.engageable[0]
     assert "fly-out reach" in w.reason[0]
 

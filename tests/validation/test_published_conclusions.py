@@ -11,21 +11,12 @@
 
 import numpy as np
 
-from euroshield import catalog, scenario
-from euroshield.defense.engagement import engagement_windows
-from euroshield.defense.flyout import flyout_table
-from euroshield.defense.interceptors import get_interceptor
-from euroshield.flight import aiming
+from euroshield import scenario
 from euroshield.studies.deterrence import deterrence
 
 
-def test_poland_needs_launch_during_the_icbm_boost():
-    m = catalog.get_missile("topol-m-like")
-    k, w = catalog.get_place("kozelsk"), catalog.get_place("washington")
-    res = aiming.aim(m, k.lat, k.lon, w.lat, w.lon, record=True)
-    red = catalog.get_place("redzikowo")
-    ic = get_interceptor("sm3-iia")
-    win = engagement_windows(res.batch, flyout_table(ic, red.lat, red.lon), ic, 0.0)
+def test_poland_needs_launch_during_the_icbm_boost(engage):
+    res, _, _, win = engage("topol-m-like", "kozelsk", "washington", "redzikowo", "sm3-iia")
     assert win.engageable[0]
     assert win.latest_launch_s[0] < res.batch.burnout_time_s[0]
 

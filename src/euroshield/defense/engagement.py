@@ -26,7 +26,9 @@ class LookPoints:
 
     times_s: np.ndarray  # (m,)
     ecef: np.ndarray  # (n, m, 6) position [m] and velocity relative to the Earth [m/s]
-    height_m: np.ndarray  # (n, m) geodetic height, NaN after impact
+    lat_deg: np.ndarray  # (n, m) WGS84, Earth-fixed; NaN after impact
+    lon_deg: np.ndarray  # (n, m)
+    height_m: np.ndarray  # (n, m) geodetic height
 
 
 def look_points(batch: TrajectoryBatch, step_s: float = 2.0) -> LookPoints:
@@ -35,8 +37,15 @@ def look_points(batch: TrajectoryBatch, step_s: float = 2.0) -> LookPoints:
     times = np.arange(0.0, t_end + step_s, step_s)
     y = batch.states_at(times)  # (n, m, 6) ECI, NaN outside each flight
     e = eci_to_ecef_states(np.broadcast_to(times, y.shape[:2]), y, batch.omega)
-    h = frames.ecef_to_geodetic(e[..., :3])[2]
-    return LookPoints(times, e, h)
+    lat, lon, h = frames.ecef_to_geodetic(e[..., :3])
+    return LookPoints(times, e, lat, lon, h)
+
+
+def in_band(height_m, interceptor: Interceptor) -> np.ndarray:
+    """Heights [m] inside the interceptor's intercept altitude band (False for NaN)."""
+    h = np.asarray(height_m)
+    return (h >= interceptor.min_intercept_altitude_km * 1e3) & (
+        h <= interceptor.max_intercept_altitude_km * 1e3)
 
 
 @dataclass
@@ -57,13 +66,11 @@ class EngagementWindow:
     times_s: np.ndarray  # (m,) look times
 
 
-def _constraints(looks: LookPoints, tau, interceptor: Interceptor):
-    """Masks (n, m[, S]) of look points inside the altitude band and within fly-out time."""
-    h = looks.height_m if tau.ndim == 2 else looks.height_m[..., None]
-    h_ok = (h >= interceptor.min_intercept_altitude_km * 1e3) & (
-        h <= interceptor.max_intercept_altitude_km * 1e3)
-    reach_ok = np.isfinite(tau) & (tau <= interceptor.max_flyout_time_s)
-    return h_ok, reach_ok
+def _constraints(height_m, tau, interceptor: Interceptor):
+    """Masks of look points inside the altitude band and within fly-out time; ``height_m``
+    broadcasts against the arrival times ``tau``."""
+    return in_band(height_m, interceptor), np.isfinite(tau) & (
+        tau <= interceptor.max_flyout_time_s)
 
 
 def arrival_times(looks: LookPoints, table: FlyoutTable,
@@ -71,10 +78,8 @@ def arrival_times(looks: LookPoints, table: FlyoutTable,
     """Interceptor arrival time [s] and speed [m/s] at every look point, (n, m, S) over the
     table's speeds; with ``interceptor``, only at points inside its altitude band (NaN
     elsewhere, where no intercept is allowed anyway)."""
-    sel = np.isfinite(looks.height_m)
-    if interceptor is not None:
-        sel &= (looks.height_m >= interceptor.min_intercept_altitude_km * 1e3) & (
-            looks.height_m <= interceptor.max_intercept_altitude_km * 1e3)
+    sel = (np.isfinite(looks.height_m) if interceptor is None
+           else in_band(looks.height_m, interceptor))
     return table.lookup(looks.ecef[..., :3], where=sel)
 
 
@@ -94,7 +99,7 @@ def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
     tau, v_int = tau_s[..., 0], v_int_s[..., 0]
     h = looks.height_m
     launch = tt - tau
-    h_ok, reach_ok = _constraints(looks, tau, interceptor)
+    h_ok, reach_ok = _constraints(h, tau, interceptor)
     margin = launch - allowed[:, None]
     feasible = reach_ok & h_ok & (margin >= 0)
 
@@ -182,10 +187,8 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
     cols = np.isfinite(tau).any(axis=(0, 2))
     tau = tau[:, cols][..., order]
     t_look = looks.times_s[cols]
-    reach_ok = np.isfinite(tau) & (tau <= interceptor.max_flyout_time_s)
-    h = looks.height_m[:, cols, None]
-    ok = reach_ok & (h >= interceptor.min_intercept_altitude_km * 1e3) & (
-        h <= interceptor.max_intercept_altitude_km * 1e3)
+    h_ok, reach_ok = _constraints(looks.height_m[:, cols, None], tau, interceptor)
+    ok = h_ok & reach_ok
     margin = np.where(ok, t_look[None, :, None] - tau - allowed[:, None, None], -np.inf)
     best = margin.max(axis=1, initial=-np.inf)  # (n, S)
     flips = best >= 0

@@ -244,10 +244,6 @@ class FlyoutTable:
     speed_m_s: np.ndarray  # (S, A, R, H) interceptor inertial speed on arrival
     turn_rad: np.ndarray  # (S, A, R, H) point bearing minus launch azimuth
 
-    def coords(self, xyz_ecef) -> np.ndarray:
-        """(bearing rad, geocentric angle rad, geodetic height m) of ECEF points (..., 3)."""
-        return site_coords(self.site_lat_deg, self.site_lon_deg, xyz_ecef)
-
     def lookup(self, xyz_ecef, where=None) -> tuple[np.ndarray, np.ndarray]:
         """Arrival time [s] and interceptor speed [m/s] at Earth-fixed points (..., 3) [m], each
         (..., S) over the tabulated speeds (NaN out of reach, and where ``where`` is False)."""

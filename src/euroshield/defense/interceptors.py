@@ -65,7 +65,10 @@ class Interceptor(BaseModel):
 
     def booster(self) -> Missile:
         """The calibrated equivalent booster (cached per parameter set)."""
-        return _booster(self.model_dump_json())
+        m = boosters([self])[0]
+        if m is None:
+            raise _out_of_range(self)
+        return m
 
 
 def _booster_with(ic: Interceptor, prop_fraction: float, isp_s: float) -> Missile:
@@ -130,15 +133,13 @@ def _design(ic: Interceptor, ideal_m_s: float) -> tuple[float, float]:
     return 0.5 * (lo + hi), ISP_S
 
 
-def calibrate(ics: list[Interceptor], tol_m_s: float = 0.05,
-              strict: bool = True) -> list[Missile | None]:
+def calibrate(ics: list[Interceptor], tol_m_s: float = 0.05) -> list[Missile | None]:
     """Equivalent boosters of several interceptors, calibrated together.
 
     Fixed-point iteration on the gravity and drag losses: design the booster whose ideal speed
     gain is the target plus the losses of the previous guess, fly all of them in one batch on
     the reference fly-out, update each loss; the losses change little with the design, so a
-    few batches reach ``tol_m_s``. A speed no equivalent booster flies raises InputError, or
-    gives None with ``strict=False``.
+    few batches reach ``tol_m_s``. None marks a speed no equivalent booster flies.
     """
     target = np.array([ic.burnout_speed_kms * 1e3 for ic in ics])
     loss = 0.1 * target
@@ -170,9 +171,6 @@ def calibrate(ics: list[Interceptor], tol_m_s: float = 0.05,
             if abs(v[j] - target[i]) < tol_m_s:
                 done[i] = True
                 out[i] = designs[j]
-    failed |= ~done
-    if strict and failed.any():
-        raise _out_of_range(ics[int(np.flatnonzero(failed)[0])])
     return out
 
 
@@ -193,16 +191,9 @@ def boosters(ics: list[Interceptor]) -> list[Missile | None]:
     keys = [ic.model_dump_json() for ic in ics]
     new = {k: ic for k, ic in zip(keys, ics, strict=True) if k not in _BOOSTERS}
     if new:
-        for k, m in zip(new, calibrate(list(new.values()), strict=False), strict=True):
+        for k, m in zip(new, calibrate(list(new.values())), strict=True):
             _BOOSTERS[k] = m
     return [_BOOSTERS[k] for k in keys]
-
-
-@lru_cache(maxsize=256)
-def _booster(ic_json: str) -> Missile:
-    m = calibrate([Interceptor.model_validate_json(ic_json)])[0]
-    assert m is not None  # strict mode raised otherwise
-    return m
 
 
 def parse_interceptors(data, where: str) -> dict[str, Interceptor]:

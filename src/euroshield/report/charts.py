@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from euroshield import __version__
+from euroshield.report.deterrence import short_reason
 
 _DPI = 110
 _WIDTH_IN = 8.2  # 902 px at _DPI
@@ -99,10 +100,6 @@ def _impact_time(result, r: dict) -> float | None:
     if p is None or len(p) == 0 or len(p[0]) == 0:
         return None
     return _num(p[0][-1])
-
-
-def _short_reason(reason: str) -> str:
-    return str(reason).split(" (")[0].split(";")[0]
 
 
 # --------------------------------------------------------------------------- figure helpers
@@ -267,7 +264,7 @@ def engagement_timeline(result, path, max_routes: int = 12) -> Path:
             elif m is not None and m < 0:
                 note = f"{-m:.0f} s late"
             else:
-                note = _cut(_short_reason(r.get("reason") or "not engageable"), 26)
+                note = _cut(short_reason(r.get("reason") or "not engageable"), 26)
             ax.text(1.01, y, note, transform=ax.get_yaxis_transform(), va="center",
                     fontsize=7, color=_INTERCEPT if ok else "#555555", parse_math=False)
 

@@ -23,15 +23,28 @@ ROUTE_COLUMNS = (
 )
 
 
-def _short_reason(reason: str) -> str:
+def short_reason(reason: str) -> str:
     """The reason without its numbers' context, for counting."""
-    return reason.split(" (")[0].split(";")[0]
+    return str(reason).split(" (")[0].split(";")[0]
+
+
+def commonest_reason(doc: dict, site: str, interceptor: str) -> str:
+    """The most frequent (short) reason among the site/interceptor's non-engageable routes."""
+    reasons = Counter(short_reason(r["reason"]) for r in doc["routes"]
+                      if r["site"] == site and r["interceptor"] == interceptor and r["reason"])
+    return reasons.most_common(1)[0][0] if reasons else ""
+
+
+def tracked_routes(doc: dict) -> int:
+    """Routes (base, target) with a launch-quality radar track."""
+    return len({(r["base"], r["target"]) for r in doc["routes"]
+                if r["track_time_s"] is not None})
 
 
 def summary_renderable(doc: dict) -> Group:
     """What a reader takes in within ten seconds: the verdict per site and interceptor, the
     flip speeds, the commonest reason, and the assumptions."""
-    s, a, routes = doc["summary"], doc["assumptions"], doc["routes"]
+    s, a = doc["summary"], doc["assumptions"]
     head = Text()
     head.append(f"{doc['scenario']}: ", style="bold")
     head.append(f"{s['engageable_by_any_site']} of {s['routes']} routes (ICBM base -> U.S. "
@@ -44,10 +57,7 @@ def summary_renderable(doc: dict) -> Group:
                  ("median flip", "right"), ("commonest reason otherwise", "left")):
         t.add_column(c, justify=j)
     for key, v in s["by_site"].items():
-        site, ic = v["site"], v["interceptor"]
-        reasons = Counter(_short_reason(r["reason"]) for r in routes
-                          if r["site"] == site and r["interceptor"] == ic and r["reason"])
-        common = reasons.most_common(1)[0][0] if reasons else ""
+        common = commonest_reason(doc, v["site"], v["interceptor"])
 
         def kms(x):
             return "-" if x is None else f"{x:.2f}"
@@ -55,8 +65,7 @@ def summary_renderable(doc: dict) -> Group:
         t.add_row(key, f"{v['nominal_speed_kms']:g}", f"{v['engageable']} / {v['routes']}",
                   str(v["flip_routes"]), kms(v["min_threshold_speed_kms"]),
                   kms(v["median_threshold_speed_kms"]), common)
-    tracked = sum(1 for r in routes if r["track_time_s"] is not None) // max(
-        1, len(s["by_site"]))
+    tracked = tracked_routes(doc)
     ew = a.get("early_warning_delay_s")
     foot = Text(
         f"assumptions: {a['missile']} on minimum-energy trajectories; radars "
@@ -94,10 +103,11 @@ def write_json(doc: dict, path: Path) -> Path:
     return path
 
 
-def write_map(result, doc: dict, radars: list, path: Path) -> Path:
+def write_map(result, radars: list, path: Path) -> Path:
     """Routes coloured by verdict (engageable by any site), sites and radar coverage."""
     from euroshield.report.maps import route_map
 
+    doc = result.to_json()
     ok = {(r["base"], r["target"]) for r in doc["routes"] if r["engageable"]}
     tracks = [{"lat_deg": lat, "lon_deg": lon, "engageable": key in ok,
                "label": f"{key[0]}-{key[1]}"} for key, (lat, lon) in result.tracks.items()]

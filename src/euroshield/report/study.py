@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import platform
 import time
-from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -49,7 +48,7 @@ def findings(doc: dict, whatif: dict | None) -> list[str]:
     """Plain sentences generated from the numbers (no hand-written conclusions)."""
     s, a, routes = doc["summary"], doc["assumptions"], doc["routes"]
     n = s["routes"]
-    tracked = len({(r["base"], r["target"]) for r in routes if r["track_time_s"] is not None})
+    tracked = rep.tracked_routes(doc)
     out = [f"Under the scenario's own timeline ({a['launch_rule']}), "
            f"{s['engageable_by_any_site']} of {n} routes from Russian ICBM bases to U.S. "
            "targets can be engaged by at least one site."]
@@ -90,13 +89,10 @@ def findings(doc: dict, whatif: dict | None) -> list[str]:
 def _summary_rows(doc: dict) -> list[list]:
     rows = []
     for key, v in doc["summary"]["by_site"].items():
-        reasons = Counter(r["reason"].split(" (")[0].split(";")[0] for r in doc["routes"]
-                          if r["site"] == v["site"] and r["interceptor"] == v["interceptor"]
-                          and r["reason"])
         rows.append([key, f"{v['nominal_speed_kms']:g}", f"{v['engageable']} / {v['routes']}",
                      v["flip_routes"], "-" if v["min_threshold_speed_kms"] is None
                      else f"{v['min_threshold_speed_kms']:.2f}",
-                     reasons.most_common(1)[0][0] if reasons else ""])
+                     rep.commonest_reason(doc, v["site"], v["interceptor"])])
     return rows
 
 
@@ -177,7 +173,7 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
     wrote("attrition-sweep.csv", "expected attrition over sites, inventories and speeds")
     progress("maps and charts")
     radars = sc.radar_models()
-    rep.write_map(res, res.to_json(), radars, out_dir / "map.png")
+    rep.write_map(res, radars, out_dir / "map.png")
     figs = {"map": out_dir / "map.png"}
     if whatif is not None:
         whatif["meta"] = meta
@@ -185,7 +181,7 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
         wrote("deterrence-ir-cue.json", "the what-if: fire control on the infrared cue")
         rep.write_routes_csv(whatif["routes"], out_dir / "routes-ir-cue.csv")
         wrote("routes-ir-cue.csv", "what-if routes")
-        rep.write_map(whatif_res, whatif_res.to_json(), radars, out_dir / "map-ir-cue.png")
+        rep.write_map(whatif_res, radars, out_dir / "map-ir-cue.png")
         figs["map_ir"] = out_dir / "map-ir-cue.png"
     shown = whatif_res if whatif_res is not None else res
     shown_doc = whatif if whatif is not None else doc

@@ -26,12 +26,12 @@ from euroshield.defense.engagement import (
     arrival_times,
     engagement_windows,
     flip_thresholds,
+    in_band,
     look_points,
 )
 from euroshield.defense.flyout import flyout_table, site_coords
 from euroshield.defense.interceptors import boosters
 from euroshield.defense.radar import detect
-from euroshield.earth import frames
 from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.flight.engine import STUDY_RTOL, Physics
@@ -120,9 +120,7 @@ def sensor_picture(sc: Scenario, batch) -> dict[str, np.ndarray | list]:
 def bearings_in_band(looks, site_lat: float, site_lon: float, ic) -> np.ndarray:
     """Bearings [deg] from a site of the look points inside the interceptor's altitude band:
     the only directions its fly-out table needs."""
-    band = (looks.height_m >= ic.min_intercept_altitude_km * 1e3) & (
-        looks.height_m <= ic.max_intercept_altitude_km * 1e3)
-    c = site_coords(site_lat, site_lon, looks.ecef[..., :3][band])
+    c = site_coords(site_lat, site_lon, looks.ecef[..., :3][in_band(looks.height_m, ic)])
     return np.degrees(c[:, 0])
 
 
@@ -165,9 +163,7 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
             "threshold_ladder_kms": [float(v) for v in ladder_kms],
         },
     )
-    lat, lon, _ = batch.point_geodetic(np.broadcast_to(looks.times_s, looks.height_m.shape),
-                                       batch.states_at(looks.times_s))
-    h_all = looks.height_m
+    lat, lon, h_all = looks.lat_deg, looks.lon_deg, looks.height_m
     every = max(1, int(round(PATH_STEP_S / (looks.times_s[1] - looks.times_s[0]))))
     for i, (b, t) in enumerate(pairs):
         ok = np.isfinite(lat[i])
@@ -200,8 +196,8 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
             if not ok and flown[i] and not np.isfinite(thr[i]):
                 reason += f"; not engageable even at {top:g} km/s"
             if ok:
-                e = looks.ecef[i, np.searchsorted(looks.times_s, w.intercept_time_s[i]), :3]
-                p_lat, p_lon, p_h = (float(x) for x in frames.ecef_to_geodetic(e))
+                k = np.searchsorted(looks.times_s, w.intercept_time_s[i])
+                p_lat, p_lon, p_h = (float(a[i, k]) for a in (lat, lon, h_all))
                 result.intercepts.append({
                     "base": b.name, "target": t.name, "site": spec.site, "interceptor": ic.name,
                     "site_lat_deg": s_lat, "site_lon_deg": s_lon,
