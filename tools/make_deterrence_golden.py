@@ -1,4 +1,4 @@
-"""Write tests/data/deterrence-golden.json: the deterrence verdicts of the built-in scenarios
+"""Write tests/data/deterrence-golden.json.gz: the deterrence verdicts of the built-in scenarios
 (scenario timeline and the infrared-cue what-if) as computed by euroshield at the commit named
 in the file, before the study layer became pipeline stages. The regression test
 tests/integration/test_pipeline_regression.py checks that the pipeline gives the same verdicts.
@@ -8,6 +8,7 @@ Run: .venv/bin/python tools/make_deterrence_golden.py  (takes about two minutes)
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -40,8 +41,9 @@ def main() -> None:
             out["runs"].append({"scenario": name, "fire_control": fc,
                                 "routes": [{k: r[k] for k in KEYS} for r in res.routes]})
             print(name, fc, sum(r["engageable"] for r in res.routes), file=sys.stderr)
-    path = Path(__file__).resolve().parents[1] / "tests" / "data" / "deterrence-golden.json"
-    path.write_text(json.dumps(out, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    path = Path(__file__).resolve().parents[1] / "tests" / "data" / "deterrence-golden.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        json.dump(out, f, sort_keys=True, separators=(",", ":"))
 
 
 if __name__ == "__main__":
