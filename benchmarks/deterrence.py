@@ -44,13 +44,14 @@ def matrix_scenario(quick: bool = False):
 
 def child(quick: bool) -> None:
     t0 = time.perf_counter()
+    from euroshield.report.deterrence import view
     from euroshield.studies.deterrence import deterrence
 
     sc = matrix_scenario(quick)
     t1 = time.perf_counter()
-    r = deterrence(sc)
+    r = view(deterrence(sc))
     t2 = time.perf_counter()
-    r2 = deterrence(sc)
+    r2 = view(deterrence(sc))
     t3 = time.perf_counter()
     same = [x["threshold_speed_kms"] for x in r.routes] == [
         x["threshold_speed_kms"] for x in r2.routes]
@@ -66,11 +67,11 @@ def baseline(n_triples: int = 3) -> float:
     import numpy as np
 
     from euroshield import catalog
-    from euroshield.defense.engagement import engagement_windows, look_points
+    from euroshield.defense.engagement import engagement_windows
     from euroshield.defense.flyout import flyout_table
     from euroshield.errors import InputError
-    from euroshield.flight import aiming
-    from euroshield.studies.deterrence import sensor_picture
+    from euroshield.studies.deterrence import picture_of
+    from euroshield.studies.pipeline import ThreatSet, fly, look
 
     sc = matrix_scenario()
     m = catalog.get_missile(sc.threats.missile)
@@ -79,10 +80,9 @@ def baseline(n_triples: int = 3) -> float:
                ("uzhur", "boston", "redzikowo", "gbi-2stage")][:n_triples]
     t0 = time.perf_counter()
     for base, target, site, ic_name in triples:
-        b, t = catalog.get_place(base), catalog.get_place(target)
-        res = aiming.aim(m, b.lat, b.lon, t.lat, t.lon, record=True)
-        looks = look_points(res.batch)
-        allowed = sensor_picture(sc, res.batch)["allowed"]
+        flown = look(fly(ThreatSet.from_places([base], [target], m.name)))
+        looks = flown.points
+        allowed = picture_of(flown, sc).launch_allowed_s
         p = catalog.get_place(site)
         ic = sc.interceptor(ic_name)
         lo, hi = 2.0, 8.0

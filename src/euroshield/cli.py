@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from euroshield import __version__
+from euroshield.earth.constants import R_MEAN_EARTH
 from euroshield.errors import InputError
 
 app = typer.Typer(
@@ -216,7 +217,7 @@ def free_flight(
     range_km: float = typer.Option(None, help="free-flight ground range [km]"),
     minimum_energy: bool = typer.Option(False, "--minimum-energy",
                                         help="solve the minimum-energy burnout for --range-km"),
-    earth_radius_km: float = typer.Option(6371.0088, help="sphere radius [km]"),
+    earth_radius_km: float = typer.Option(R_MEAN_EARTH / 1e3, help="sphere radius [km]"),
     reentry_altitude_km: float = typer.Option(0.0, help="altitude where free flight ends [km]"),
     numeric: bool = typer.Option(False, "--numeric", help="integrate instead of the closed form"),
     earth: EarthModel = typer.Option(EarthModel.sphere, help="Earth model for --numeric"),
@@ -303,7 +304,8 @@ def reach(
 @app.command("catalog")
 def catalog_cmd(
     kind: str = typer.Argument("missiles",
-                               help="what to list: missiles, places, interceptors, radars"),
+                               help="what to list: missiles, places, interceptors, radars, "
+                                    "launch-areas, capitals"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -334,6 +336,12 @@ def catalog_cmd(
                 f"{r.reference_range_km:,.0f} @ {r.reference_rcs_m2:g} m²", r.description,
                 sources(r))
 
+    def launch_area_row(a):  # one line per point inside the cells
+        return (a.name, "\n".join(p.name for p in a.points),
+                "\n".join(f"{p.lat:.4f}" for p in a.points),
+                "\n".join(f"{p.lon:.4f}" for p in a.points),
+                "\n".join(f"{p.uncertainty_km:g}" for p in a.points), a.description, a.source)
+
     listings = {  # kind -> (entries, columns, row)
         "missiles": (lambda: catalog.missiles(catalog_file),
                      ("name", "class", "stages", "launch mass kg", "published range km",
@@ -352,6 +360,13 @@ def catalog_cmd(
                                     sources(i))),
         "radars": (radars, ("name", "lat", "lon", "sector deg", "range km @ RCS",
                             "description", "sources"), radar_row),
+        "launch-areas": (catalog.launch_areas,
+                         ("name", "points", "lat", "lon", "± km", "description", "source"),
+                         launch_area_row),
+        "capitals": (catalog.capitals,
+                     ("name", "label", "country", "lat", "lon", "NATO", "EU", "source"),
+                     lambda c: (c.name, c.label, c.country, f"{c.lat:.3f}", f"{c.lon:.3f}",
+                                "yes" if c.nato else "no", "yes" if c.eu else "no", c.source)),
     }
     entries, columns, row = listings[kind]
     items = entries().values()
@@ -473,10 +488,11 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
     from euroshield.studies.deterrence import expansion
 
     speeds = list(interceptor_speed_kms or [None])
-    results = []
+    studies = []
     with working(f"deterrence study: {sc.name}"):
         for v in speeds:
-            results.append(run_deterrence(sc, v))
+            studies.append(run_deterrence(sc, v))
+    results = [rep.view(x) for x in studies]
     r = results[0]
     doc = r.to_json()
     if len(results) > 1:
@@ -484,7 +500,7 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
         doc["assumptions"]["interceptor_speed_kms"] = speeds
         doc["summary"] = {f"{v:g} km/s": x.summary() for v, x in zip(speeds, results,
                                                                       strict=True)}
-    doc["attrition"] = expansion(r, doctrine, sweep_rows=sweep)
+    doc["attrition"] = expansion(studies[0], doctrine, sweep_rows=sweep)
     doc["meta"] = _meta(scenario=sc.model_dump(mode="json"))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -513,6 +529,129 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
                   f"{', attrition-sweep.csv' if sweep else ''}", markup=False, highlight=False)
     out.print()
     return doc
+
+
+@app.command()
+def footprint(
+    scenario_ref: str = typer.Option(None, "--scenario", help="built-in scenario or YAML file"),
+    launch_area: list[str] = typer.Option(
+        None, "--launch-area", help="catalogue launch area (repeatable; default: the "
+                                    "scenario's, see `euroshield catalog launch-areas`)"),
+    missile: list[str] = typer.Option(
+        None, "--missile", help="catalogue missile (repeatable; default: the scenario's)"),
+    site: list[str] = typer.Option(None, "--site", help="interceptor site (repeatable; "
+                                   "default: every site of the scenario)"),
+    resolution_deg: float = typer.Option(
+        None, "--resolution-deg", help="aim-point grid spacing [deg] (default: the "
+                                       "scenario's, 0.25)"),
+    force: bool = typer.Option(False, "--force", help="allow grids over 5 million aim points"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    out_dir: Path = typer.Option(None, "--out", help="write footprint.json, footprints.csv, "
+                                 "capitals.csv, us-routes.csv, GeoJSON areas and PNG maps "
+                                 "into this folder"),
+):
+    """Defence of Europe: which area and capitals can the shield defend against missiles from
+    Iranian launch areas (defended, partly defended, threatened km²), and can it engage
+    Iran -> United States routes?"""
+    from euroshield import catalog, scenario
+    from euroshield.report import footprint as rep
+    from euroshield.studies import footprint as fp
+
+    if resolution_deg is not None:
+        finite(resolution_deg, "--resolution-deg", 0.0, 10.0, lo_open=True)
+    for option, names, known, what in (("--launch-area", launch_area, catalog.launch_areas(),
+                                        "launch area"),
+                                       ("--missile", missile, catalog.missiles(), "missile")):
+        for name in names or []:
+            if name not in known:
+                raise InputError(f"{option}: unknown {what} {name!r}; known: "
+                                 f"{', '.join(sorted(known))}")
+    sc = (_study_scenario(scenario_ref, None, None, site, None, None, None, None) if site
+          else scenario.load(scenario_ref))
+    data = sc.model_dump(exclude_none=True)
+    if launch_area:
+        data["footprint"]["launch_areas"] = list(dict.fromkeys(launch_area))
+    if missile:
+        data["footprint"]["missiles"] = list(dict.fromkeys(missile))
+    if resolution_deg is not None:
+        data["footprint"]["resolution_deg"] = resolution_deg
+    sc = scenario.parse(data, "scenario")
+    f = sc.footprint
+    try:
+        grid = fp.aim_grid(f.region, f.resolution_deg, f.land_only, force=force)
+    except InputError as exc:  # name the option the user can change
+        msg = str(exc)
+        if msg.startswith("resolution_deg:"):
+            msg = "--resolution-deg:" + msg[len("resolution_deg:"):]
+        raise InputError(msg) from None
+    if out_dir is not None:
+        _check_writable(out_dir, "--out")
+    caps = sorted(catalog.capitals())
+    defence = fp.defence_of(sc)
+    with working(f"footprint {sc.name}: Iran -> United States routes"):
+        us = fp.us_routes(sc)
+    results = []
+    with _chunk_progress() as task:
+        for area in f.launch_areas:
+            for m in f.missiles:
+                results += fp.footprints(
+                    [defence], area, m, grid, caps,
+                    progress=task(f"{area} x {m}: {len(grid):,} aim points") if task else None)
+    doc = rep.footprint_doc(sc, results, us, meta=_meta(scenario=sc.model_dump(mode="json"),
+                                                        force=force))
+    if out_dir is not None:
+        with working(f"writing {out_dir}"):
+            written = rep.write_outputs(doc, results, out_dir, radars=sc.radar_models())
+    if as_json:
+        out.print_json(json.dumps(doc, allow_nan=False))
+        return
+    out.print(rep.summary_renderable(doc))
+    if out_dir is not None:
+        out.print(f"wrote {len(written)} files into {out_dir}: footprint.json, footprints.csv, "
+                  "capitals.csv, us-routes.csv, footprint-*.geojson, footprint-*.png",
+                  markup=False, highlight=False)
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Create the folder and check a file can be written there (before any long computation)."""
+    import tempfile
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise InputError(f"{option}: cannot write into {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _chunk_progress():
+    """A progress bar on stderr (terminals only): yields ``task(description)``, which returns
+    a ``progress(done, total)`` callback for one study, or None when stderr is no terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                  MofNCompleteColumn(), TextColumn("chunks"), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        def task(description: str):
+            tid = bar.add_task(description, total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(tid, completed=done, total=total)
+
+            return progress
+
+        yield task
 
 
 scenario_app = typer.Typer(help="Scenario files: list, show, JSON Schema.", no_args_is_help=True)

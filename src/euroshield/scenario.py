@@ -84,6 +84,50 @@ class Threats(_Strict):
     rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
 
 
+class Region(_Strict):
+    """A latitude/longitude box [deg, WGS84]; ``lon_min_deg > lon_max_deg`` is not allowed
+    (boxes across the antimeridian are not supported)."""
+
+    lat_min_deg: float = Field(ge=-90, le=90)
+    lat_max_deg: float = Field(ge=-90, le=90)
+    lon_min_deg: float = Field(ge=-180, le=180)
+    lon_max_deg: float = Field(ge=-180, le=180)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Region:
+        if self.lat_min_deg >= self.lat_max_deg:
+            raise ValueError("lat_min_deg must be below lat_max_deg")
+        if self.lon_min_deg >= self.lon_max_deg:
+            raise ValueError("lon_min_deg must be below lon_max_deg")
+        return self
+
+
+EUROPE = {"lat_min_deg": 34.0, "lat_max_deg": 72.0, "lon_min_deg": -25.0, "lon_max_deg": 45.0}
+MAX_GRID_POINTS = 5_000_000  # aim points per footprint without --force
+
+
+class Footprint(_Strict):
+    """The defence-of-Europe study: missiles from launch areas at a grid of aim points."""
+
+    launch_areas: list[str] = Field(
+        default_factory=lambda: ["iran-north-west", "iran-west", "iran-north"], min_length=1,
+        description="catalogue launch areas (euroshield catalog launch-areas)")
+    missiles: list[str] = Field(
+        default_factory=lambda: ["khorramshahr-like", "irbm-hypothetical"], min_length=1,
+        description="catalogue missiles flown at every aim point (minimum energy)")
+    region: Region = Field(default_factory=lambda: Region(**EUROPE))
+    resolution_deg: float = Field(default=0.25, gt=0, le=10,
+                                  description="aim-point grid spacing in latitude and longitude")
+    land_only: bool = Field(default=True, description="aim points on land only (Natural "
+                                                      "Earth 1:110m)")
+    rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
+    us_targets: list[str] = Field(
+        default_factory=lambda: ["washington", "new-york", "boston", "chicago"],
+        description="U.S. targets for the Iran -> United States routes (EPAA Phase 4)")
+    us_missile: str = Field(default="iran-icbm-notional",
+                            description="missile of the Iran -> United States routes")
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = ""
@@ -94,6 +138,7 @@ class Scenario(_Strict):
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
     timeline: Timeline = Field(default_factory=Timeline)
     threats: Threats
+    footprint: Footprint = Field(default_factory=Footprint)
     interceptor_overrides: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="interceptor name -> {field: value}")
     sources: list[str] = Field(default_factory=list)
@@ -137,6 +182,20 @@ class Scenario(_Strict):
             except ValidationError as exc:
                 raise InputError(catalog.format_validation_error(
                     exc, f"interceptor_overrides.{name}")) from None
+        fp = self.footprint
+        for i, name in enumerate(fp.launch_areas):
+            if name not in catalog.launch_areas():
+                raise InputError(f"footprint.launch_areas.{i}: unknown launch area {name!r}; "
+                                 f"known: {', '.join(sorted(catalog.launch_areas()))}")
+        for i, name in enumerate([*fp.missiles, fp.us_missile]):
+            if name not in catalog.missiles():
+                field = f"missiles.{i}" if i < len(fp.missiles) else "us_missile"
+                raise InputError(f"footprint.{field}: unknown missile {name!r}; known: "
+                                 f"{', '.join(sorted(catalog.missiles()))}")
+        for i, name in enumerate(fp.us_targets):
+            if name not in catalog.places("target"):
+                raise InputError(f"footprint.us_targets.{i}: unknown target {name!r}; known: "
+                                 f"{', '.join(sorted(catalog.places('target')))}")
         self._check_radar_sectors()
         return self
 

@@ -4,10 +4,11 @@ an actually integrated interceptor fly-out (issue acceptance test)."""
 import numpy as np
 import pytest
 
-from euroshield.defense.engagement import engagement_windows
+from euroshield.defense.engagement import Reason, engagement_windows
 from euroshield.earth import geodesy
 from euroshield.flight.engine import Physics, fly_missiles
 from euroshield.flight.vehicles import pack_vehicles
+from euroshield.report.deterrence import reason_text
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def setup(engage):
 def test_engageable_with_an_early_track(setup):
     batch, table, ic = setup
     w = engagement_windows(batch, table, ic, launch_allowed_s=120.0)
-    assert w.engageable[0] and w.reason[0] == ""
+    assert w.engageable[0] and w.reason[0] == Reason.ENGAGEABLE
     assert w.earliest_launch_s[0] >= 120.0 and w.latest_launch_s[0] >= w.earliest_launch_s[0]
     assert ic.min_intercept_altitude_km * 1e3 <= w.intercept_altitude_m[0] <= (
         ic.max_intercept_altitude_km * 1e3)
@@ -34,16 +35,20 @@ def test_late_track_gives_a_reason_with_the_delay(setup):
     batch, table, ic = setup
     w = engagement_windows(batch, table, ic, launch_allowed_s=2000.0)
     assert not w.engageable[0]
-    assert "late at the best point" in w.reason[0] and "T+2000" in w.reason[0]
+    assert w.reason[0] == Reason.TOO_LATE and w.margin_s[0] < 0
+    assert "late at the best point" in reason_text(w.reason[0], ic, w.margin_s[0], 2000.0)
+    assert "T+2000" in reason_text(w.reason[0], ic, w.margin_s[0], 2000.0)
     w2 = engagement_windows(batch, table, ic, launch_allowed_s=np.nan)
-    assert "no launch-quality track" in w2.reason[0]
+    assert w2.reason[0] == Reason.NO_TRACK
+    assert "no launch-quality track" in reason_text(w2.reason[0], ic)
 
 
 def test_out_of_reach_reason(engage):
     """An SM-3 IB in Redzikowo (Poland) cannot reach a short Shahab-3-like shot in Iran."""
-    *_, w = engage("shahab3-like", "tabriz", "ankara", "redzikowo", "sm3-ib")
+    _, _, ic, w = engage("shahab3-like", "tabriz", "ankara", "redzikowo", "sm3-ib")
     assert not w.engageable[0]
-    assert "fly-out reach" in w.reason[0]
+    assert w.reason[0] == Reason.NO_REACHABLE_POINT
+    assert "fly-out reach" in reason_text(w.reason[0], ic)
 
 
 def test_declared_point_is_reached_by_an_integrated_flyout(setup):

@@ -19,7 +19,7 @@ from pyproj import Geod
 
 from euroshield.defense.radar import get_radar
 from euroshield.report import czml, kml
-from euroshield.studies.deterrence import DeterrenceResult
+from euroshield.report.deterrence import DeterrenceView as DeterrenceResult
 
 XSS = "<script>alert(1)</script>"
 EPOCH = "2030-01-01T00:00:00Z"

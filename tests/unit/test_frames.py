@@ -242,3 +242,270 @@ def test_approx_height_error_bound():
     xyz = frames.geodetic_to_ecef(lat, lon, h)
     approx = np.array([approx_height_nb(*p) for p in xyz])
     assert np.all(np.abs(approx - h) <= 1e-5 * np.abs(h) + 1e-3)
+
+
+# ---------------------------------------------------------------------------
+# One ECI <-> ECEF rotation (numba kernel and numpy arrays)
+# ---------------------------------------------------------------------------
+
+
+def _random_states(seed, n=500):
+    rng = np.random.default_rng(seed)
+    r = rng.normal(0.0, 5e6, (n, 3))
+    v = rng.normal(0.0, 5e3, (n, 3))
+    t = rng.uniform(-1e5, 1e5, n)
+    return r, v, t
+
+
+def test_numba_rotation_matches_numpy():
+    # Truth: the numpy path, which runs the same formula on arrays; budget 1e-9 m.
+    from numba import njit
+
+    @njit
+    def rows(r, theta):
+        out = np.empty_like(r)
+        back = np.empty_like(r)
+        for i in range(r.shape[0]):
+            out[i, 0], out[i, 1], out[i, 2] = frames.eci_to_ecef_nb(r[i, 0], r[i, 1], r[i, 2],
+                                                                    theta[i])
+            back[i, 0], back[i, 1], back[i, 2] = frames.ecef_to_eci_nb(r[i, 0], r[i, 1],
+                                                                       r[i, 2], theta[i])
+        return out, back
+
+    r, _, t = _random_states(11)
+    to_ecef, to_eci = rows(r, OMEGA_EARTH * t)
+    np.testing.assert_allclose(to_ecef, frames.eci_to_ecef(r, t), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(to_eci, frames.ecef_to_eci(r, t), rtol=0, atol=1e-9)
+    # direct (interpreted-call) use of the kernel too
+    x, y, z = frames.eci_to_ecef_nb(*r[0], OMEGA_EARTH * t[0])
+    np.testing.assert_allclose([x, y, z], frames.eci_to_ecef(r[0], t[0]), rtol=0, atol=1e-9)
+
+
+def test_eci_ecef_round_trip_any_rate():
+    # Truth: the two rotations are inverses for any rate; a zero rate is the identity.
+    r, _, t = _random_states(12)
+    for omega in (OMEGA_EARTH, 0.0, -3e-4):
+        back = frames.ecef_to_eci(frames.eci_to_ecef(r, t, omega), t, omega)
+        np.testing.assert_allclose(back, r, rtol=0, atol=1e-8)
+    np.testing.assert_array_equal(frames.eci_to_ecef(r, t, 0.0), r)
+
+
+def test_state_transform_of_earth_fixed_points():
+    # Truth (closed form): a point at rest on the Earth moves in ECI at omega times its
+    # distance from the spin axis, perpendicular to its radius; seen back in ECEF it is at rest.
+    rng = np.random.default_rng(13)
+    lat = rng.uniform(-90.0, 90.0, 400)
+    lon = rng.uniform(-180.0, 180.0, 400)
+    h = rng.uniform(-5e3, 2e6, 400)
+    t = rng.uniform(0.0, 2e5, 400)
+    r = frames.geodetic_to_ecef(lat, lon, h)
+    r_i, v_i = frames.ecef_state_to_eci(r, np.zeros_like(r), t)
+    axis_dist = np.hypot(r[:, 0], r[:, 1])
+    np.testing.assert_allclose(np.linalg.norm(v_i, axis=-1), OMEGA_EARTH * axis_dist,
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.sum(r_i * v_i, axis=-1), 0.0, atol=1e-3)
+    np.testing.assert_allclose(np.linalg.norm(r_i, axis=-1), np.linalg.norm(r, axis=-1),
+                               rtol=1e-15)
+    # the (..., 6) state form used by trajectories: back to rest, at the same place
+    e = frames.eci_to_ecef_states(t, np.concatenate([r_i, v_i], axis=-1))
+    np.testing.assert_allclose(e[:, :3], r, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(e[:, 3:], 0.0, atol=1e-9)
+    # a non-rotating Earth (omega = 0): the state form is the identity
+    y = np.concatenate([r_i, v_i], axis=-1)
+    np.testing.assert_array_equal(frames.eci_to_ecef_states(t, y, 0.0), y)
+
+
+def test_state_forms_agree_and_trajectory_alias():
+    # Truth: eci_state_to_ecef (tested against finite differences above).
+    from euroshield.flight import trajectory
+
+    r, v, t = _random_states(14)
+    r_f, v_f = frames.eci_state_to_ecef(r, v, t)
+    e = frames.eci_to_ecef_states(t, np.concatenate([r, v], axis=-1), OMEGA_EARTH)
+    np.testing.assert_array_equal(e, np.concatenate([r_f, v_f], axis=-1))
+    assert trajectory.eci_to_ecef_states is frames.eci_to_ecef_states
+
+
+# ---------------------------------------------------------------------------
+# Topocentric (site-centred) frame
+# ---------------------------------------------------------------------------
+
+SITES = [(54.47, 17.10, 0.0), (-33.9, -18.4, 1500.0), (0.0, 0.0, 0.0), (37.1, -120.5, -50.0),
+         (-71.2, 165.0, 3000.0), (89.0, -179.0, 0.0)]
+
+
+def _meridian_radius(lat_deg):
+    s2 = np.sin(np.radians(lat_deg)) ** 2
+    return WGS84_A * (1.0 - frames.WGS84_E2) / (1.0 - frames.WGS84_E2 * s2) ** 1.5
+
+
+def _az_diff(a, b):
+    return np.abs((np.asarray(a) - b + 180.0) % 360.0 - 180.0)
+
+
+@pytest.mark.parametrize("site", SITES + [(90.0, 0.0, 0.0), (-90.0, 45.0, 100.0)])
+def test_topocentric_straight_up_and_enu_consistency(site):
+    # Truth: a point on the site's ellipsoid normal is at elevation 90 deg, range = dh; the ENU
+    # rotation is orthonormal and right-handed, and aer is enu in polar form.
+    topo = frames.Topocentric(*site)
+    lat, lon, h = site
+    up = frames.geodetic_to_ecef(lat, lon, h + 5000.0)
+    az, el, rng_m = topo.aer(up)
+    assert el == pytest.approx(90.0, abs=1e-6) and rng_m == pytest.approx(5000.0, abs=1e-6)
+    assert 0.0 <= az < 360.0
+    np.testing.assert_allclose(topo.enu(up), [0.0, 0.0, 5000.0], atol=1e-6)
+    m = topo.rotation
+    np.testing.assert_allclose(m @ m.T, np.eye(3), atol=1e-15)
+    np.testing.assert_allclose(np.cross(m[0], m[1]), m[2], atol=1e-15)
+    pts = frames.geodetic_to_ecef(lat + np.linspace(-3, 3, 7).clip(-90 - lat, 90 - lat),
+                                  lon + np.linspace(-4, 4, 7), h + np.linspace(-1e3, 8e5, 7))
+    e, n, u = np.moveaxis(topo.enu(pts), -1, 0)
+    az, el, rng_m = topo.aer(pts)
+    assert np.all(np.isfinite(az)) and np.all((az >= 0.0) & (az < 360.0))
+    np.testing.assert_allclose(e, rng_m * np.cos(np.radians(el)) * np.sin(np.radians(az)),
+                               atol=1e-6)
+    np.testing.assert_allclose(n, rng_m * np.cos(np.radians(el)) * np.cos(np.radians(az)),
+                               atol=1e-6)
+    np.testing.assert_allclose(u, rng_m * np.sin(np.radians(el)), atol=1e-6)
+    np.testing.assert_allclose(topo.ecef + topo.enu(pts) @ m, pts, atol=1e-6)
+    assert topo.aer(pts[:3].reshape(1, 3, 3))[0].shape == (1, 3)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_topocentric_one_km_north_dips_by_curvature(site):
+    # Truth (closed form): a point d = 1 km north at the same ellipsoidal height lies at
+    # azimuth 0 and below the horizontal by half the turn of the normal, -d / (2 (M + h)),
+    # M the meridian radius of curvature (small-angle Earth curvature).
+    lat, lon, h = site
+    if lat > 88.0:
+        lat = 88.0
+    topo = frames.Topocentric(lat, lon, h)
+    d = 1000.0
+    dlat = np.degrees(d / (_meridian_radius(lat) + h))
+    az, el, rng_m = topo.aer(frames.geodetic_to_ecef(lat + dlat, lon, h))
+    assert _az_diff(az, 0.0) < 1e-7
+    assert np.radians(el) == pytest.approx(-d / (2.0 * (_meridian_radius(lat) + h)), rel=1e-4)
+    assert rng_m == pytest.approx(d, rel=1e-6)
+
+
+@pytest.mark.parametrize("site", SITES[:5])
+def test_topocentric_cardinal_azimuths(site):
+    # Truth: east/south/west neighbours at the same height lie at 90/180/270 deg; along a
+    # parallel the chord heads poleward of due east/west by ~ (dlon / 2) sin(lat).
+    lat, lon, h = site
+    topo = frames.Topocentric(lat, lon, h)
+    dlat = 0.01
+    dlon = 0.01
+    tilt = np.degrees(np.radians(dlon) / 2.0 * np.sin(np.radians(lat)))
+    az_s = topo.aer(frames.geodetic_to_ecef(lat - dlat, lon, h))[0]
+    az_e = topo.aer(frames.geodetic_to_ecef(lat, lon + dlon, h))[0]
+    az_w = topo.aer(frames.geodetic_to_ecef(lat, lon - dlon, h))[0]
+    assert _az_diff(az_s, 180.0) < 1e-7
+    assert az_e == pytest.approx(90.0 - tilt, abs=1e-5)
+    assert az_w == pytest.approx(270.0 + tilt, abs=1e-5)
+
+
+def test_topocentric_azimuth_matches_geodesic_nearby():
+    # Truth: pyproj (GeographicLib) geodesic azimuths; for 20 km on the ellipsoid the normal
+    # section seen by the topocentric frame and the geodesic start within 1e-5 deg.
+    from euroshield.earth import geodesy
+
+    rng = np.random.default_rng(15)
+    for lat, lon, _ in SITES[:5]:
+        az_true = rng.uniform(0.0, 360.0, 50)
+        lat2, lon2, _ = geodesy.direct(lat, lon, az_true, 20e3)
+        az, _, _ = frames.Topocentric(lat, lon).aer(frames.geodetic_to_ecef(lat2, lon2, 0.0))
+        assert np.max(_az_diff(az, az_true)) < 1e-5
+
+
+def test_topocentric_poles():
+    # Convention (documented in Topocentric): at a pole the frame is the limit along the
+    # site's meridian. North pole, lon L: north -> meridian L + 180, east -> L + 90.
+    # South pole, lon L: north -> meridian L, east -> L + 90.
+    for lon in (0.0, 30.0, -150.0):
+        npole = frames.Topocentric(90.0, lon)
+        m = npole.rotation
+        np.testing.assert_allclose(m[1], [-np.cos(np.radians(lon)), -np.sin(np.radians(lon)),
+                                          0.0], atol=1e-15)
+        for dlon, az_expect in ((180.0, 0.0), (90.0, 90.0), (0.0, 180.0), (-90.0, 270.0)):
+            az, el, _ = npole.aer(frames.geodetic_to_ecef(89.9, lon + dlon, 0.0))
+            assert _az_diff(az, az_expect) < 1e-6
+            assert -0.06 < el < 0.0  # 11 km away: dips by ~0.05 deg
+        spole = frames.Topocentric(-90.0, lon, 2800.0)
+        for dlon, az_expect in ((0.0, 0.0), (90.0, 90.0), (180.0, 180.0), (-90.0, 270.0)):
+            az, el, _ = spole.aer(frames.geodetic_to_ecef(-89.9, lon + dlon, 2800.0))
+            assert _az_diff(az, az_expect) < 1e-6
+        for topo in (npole, spole):
+            for b in topo.geocentric_basis():
+                assert np.all(np.isfinite(b))
+
+
+def test_topocentric_antimeridian_and_symmetries():
+    # Truth: symmetry of the ellipsoid. Rotating site and point about the axis changes
+    # nothing (across the antimeridian too); mirroring in the equator maps az -> 180 - az,
+    # mirroring in the site's meridian maps az -> 360 - az; elevation and range are kept.
+    pts = [(10.05, -179.9, 2e5), (9.0, 179.5, 0.0), (12.0, -178.0, 9e5)]
+    lat2, lon2, h2 = (np.array(c) for c in zip(*pts, strict=True))
+    a = frames.Topocentric(10.0, 179.9, 300.0).aer(frames.geodetic_to_ecef(lat2, lon2, h2))
+    b = frames.Topocentric(10.0, 0.2, 300.0).aer(  # the same, turned by -179.7 deg
+        frames.geodetic_to_ecef(lat2, lon2 - 179.7, h2))
+    np.testing.assert_allclose(_az_diff(a[0], b[0]), 0.0, atol=1e-9)
+    np.testing.assert_allclose(a[1], b[1], atol=1e-9)
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-12)
+    assert 0.0 < a[0][0] < 90.0  # north-east of the site, across the antimeridian
+    c = frames.Topocentric(-10.0, 179.9, 300.0).aer(frames.geodetic_to_ecef(-lat2, lon2, h2))
+    np.testing.assert_allclose(_az_diff(c[0], 180.0 - a[0]), 0.0, atol=1e-9)
+    np.testing.assert_allclose(c[1], a[1], atol=1e-9)
+    d = frames.Topocentric(10.0, -179.9, 300.0).aer(frames.geodetic_to_ecef(lat2, -lon2, h2))
+    np.testing.assert_allclose(_az_diff(d[0], 360.0 - a[0]), 0.0, atol=1e-9)
+    np.testing.assert_allclose(d[2], a[2], rtol=1e-12)
+
+
+def test_geocentric_basis_is_the_flyout_frame():
+    # Truth: the geocentric (up, north, east) the fly-out tables were built with (formula kept
+    # verbatim here): bit-identical, so tables do not change.
+    for lat, lon, _ in SITES + [(90.0, 10.0, 0.0), (-90.0, -100.0, 0.0)]:
+        su = frames.geodetic_to_ecef(lat, lon, 0.0)
+        su = su / np.linalg.norm(su)
+        ea = np.array([-np.sin(lon * DEG), np.cos(lon * DEG), 0.0])
+        no = np.cross(su, ea)
+        up, north, east = frames.Topocentric(lat, lon).geocentric_basis()
+        np.testing.assert_array_equal(up, su)
+        np.testing.assert_array_equal(north, no)
+        np.testing.assert_array_equal(east, ea)
+        np.testing.assert_allclose(np.linalg.norm(north), 1.0, rtol=1e-15)
+    # arrays of positions (summary.burnout_state on a sphere or ellipsoid)
+    r = frames.geodetic_to_ecef([10.0, -45.0], [5.0, 170.0], 1e5)
+    up, north, east = frames.geocentric_basis(r, [5.0, 170.0])
+    assert up.shape == north.shape == east.shape == (2, 3)
+    np.testing.assert_allclose(np.cross(east, north), up, atol=1e-15)
+
+
+def test_topocentric_rejects_bad_sites():
+    with pytest.raises(ValueError):
+        frames.Topocentric(91.0, 0.0)
+    with pytest.raises(ValueError):
+        frames.Topocentric(0.0, float("nan"))
+
+
+def test_no_earth_radius_literals_outside_constants():
+    # The Earth's radii live in earth/constants.py only: no numeric literal anywhere else in
+    # the package looks like one (6300-6400 km, in km or m, any spelling).
+    import io
+    import tokenize
+    from pathlib import Path
+
+    import euroshield
+
+    root = Path(euroshield.__file__).parent
+    found = []
+    for p in sorted(root.rglob("*.py")):
+        if p.relative_to(root).as_posix() == "earth/constants.py":
+            continue
+        for tok in tokenize.generate_tokens(io.StringIO(p.read_text("utf-8")).readline):
+            if tok.type != tokenize.NUMBER or tok.string[-1:] in "jJ":
+                continue
+            v = abs(float(tok.string.replace("_", "")))
+            if 6300.0 <= v <= 6400.0 or 6.3e6 <= v <= 6.4e6:
+                found.append(f"{p.relative_to(root)}:{tok.start[0]}: {tok.string}")
+    assert not found, found

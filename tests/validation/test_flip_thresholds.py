@@ -25,11 +25,12 @@ chicago from the Baltic: engageable at 7.06-7.09, not at 7.10 and 7.13-7.26 km/s
 import numpy as np
 import pytest
 
-from euroshield import catalog, scenario
-from euroshield.defense.engagement import engagement_windows, look_points
+from euroshield import scenario
+from euroshield.defense.engagement import engagement_windows
 from euroshield.defense.flyout import flyout_table
-from euroshield.flight import aiming
-from euroshield.studies.deterrence import deterrence, sensor_picture
+from euroshield.report.deterrence import view
+from euroshield.studies.deterrence import deterrence, picture_of
+from euroshield.studies.pipeline import ThreatSet, fly, look
 
 TOL_KMS = 0.1
 BASES = ["kozelsk", "teykovo", "yoshkar-ola", "nizhny-tagil"]
@@ -47,17 +48,16 @@ def study():
     sc.sites = [s.model_copy(update={"interceptors": [INTERCEPTOR]})
                 for s in sc.sites if s.site in SITES]
     assert sorted(s.site for s in sc.sites) == sorted(SITES)
-    return sc, deterrence(sc)
+    return sc, view(deterrence(sc))
 
 
 def _exact_engageable(sc, route, speeds_kms) -> dict[float, bool]:
     """Verdicts of exact single-speed fly-out tables at each of ``speeds_kms`` for one route."""
-    missile = catalog.get_missile(sc.threats.missile)
-    b, t = catalog.get_place(route["base"]), catalog.get_place(route["target"])
-    res = aiming.aim(missile, b.lat, b.lon, t.lat, t.lon, record=True)
-    assert res.converged[0]
-    looks = look_points(res.batch)
-    allowed = sensor_picture(sc, res.batch)["allowed"]
+    flown = look(fly(ThreatSet.from_places([route["base"]], [route["target"]],
+                                           sc.threats.missile)))
+    assert flown.trajectories.flown[0]
+    looks = flown.points
+    allowed = picture_of(flown, sc).launch_allowed_s
     assert np.isfinite(allowed[0])
     spec = next(s for s in sc.sites if s.site == route["site"])
     lat, lon = sc.site_position(spec)

@@ -12,6 +12,7 @@
 import numpy as np
 
 from euroshield import scenario
+from euroshield.report.deterrence import view
 from euroshield.studies.deterrence import deterrence
 
 
@@ -22,7 +23,7 @@ def test_poland_needs_launch_during_the_icbm_boost(engage):
 
 
 def test_phase_2_engages_no_russian_icbm():
-    r = deterrence(scenario.load("epaa-phase-2"))
+    r = view(deterrence(scenario.load("epaa-phase-2")))
     assert len(r.routes) == 3 * 110
     assert not any(x["engageable"] for x in r.routes)
     assert all(x["reason"] for x in r.routes)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile
 
-KINDS = ("missiles", "places", "interceptors", "radars")
+KINDS = ("missiles", "places", "interceptors", "radars", "launch-areas", "capitals")
 PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
 
 
@@ -172,4 +172,95 @@ def get_place(name: str, kind: str | None = None) -> Place:
     if name not in known:
         what = f"{kind} " if kind else "place "
         raise InputError(f"unknown {what}{name!r}; known: {', '.join(sorted(known))}")
+    return known[name]
+
+
+class LaunchPoint(BaseModel):
+    """One launch point of a launch area (WGS84 degrees)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    lat: float = Field(ge=-90, le=90, description="WGS84 latitude [deg]")
+    lon: float = Field(ge=-180, le=180, description="WGS84 longitude [deg]")
+    uncertainty_km: float = Field(ge=0, le=1000)
+
+
+class LaunchArea(BaseModel):
+    """A named set of launch points (e.g. the city centres around a region's missile bases)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str
+    points: list[LaunchPoint] = Field(min_length=1)
+    source: str = Field(min_length=3)
+
+    @field_validator("points")
+    @classmethod
+    def _unique_points(cls, v: list[LaunchPoint]) -> list[LaunchPoint]:
+        seen: set[str] = set()
+        for p in v:
+            if p.name in seen:
+                raise ValueError(f"point name {p.name!r} appears twice")
+            seen.add(p.name)
+        return v
+
+
+def parse_launch_areas(data: Any, where: str) -> dict[str, LaunchArea]:
+    """Validate a ``launch_areas:`` mapping (built-in or user-supplied) into LaunchArea objects."""
+    return parse_entries(data, where, "launch_areas", LaunchArea, "launch area")
+
+
+@lru_cache(maxsize=1)
+def _builtin_launch_areas() -> dict[str, LaunchArea]:
+    text = resources.files(__package__).joinpath("launch_areas.yaml").read_text(encoding="utf-8")
+    where = "catalog/launch_areas.yaml"
+    return parse_launch_areas(load_yaml_text(text, where), where)
+
+
+def launch_areas() -> dict[str, LaunchArea]:
+    """Built-in launch areas, by name."""
+    return dict(_builtin_launch_areas())
+
+
+def get_launch_area(name: str) -> LaunchArea:
+    known = launch_areas()
+    if name not in known:
+        raise InputError(f"unknown launch area {name!r}; known launch areas: "
+                         f"{', '.join(sorted(known))}")
+    return known[name]
+
+
+class Capital(BaseModel):
+    """A capital city (city-centre point) with its NATO / EU membership and source."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    label: str = Field(min_length=1)
+    country: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90, description="WGS84 latitude [deg]")
+    lon: float = Field(ge=-180, le=180, description="WGS84 longitude [deg]")
+    nato: bool
+    eu: bool
+    source: str = Field(min_length=3)
+
+
+def parse_capitals(data: Any, where: str) -> dict[str, Capital]:
+    return parse_entries(data, where, "capitals", Capital, "capital")
+
+
+@lru_cache(maxsize=1)
+def _builtin_capitals() -> dict[str, Capital]:
+    text = resources.files(__package__).joinpath("capitals.yaml").read_text(encoding="utf-8")
+    return parse_capitals(load_yaml_text(text, "catalog/capitals.yaml"), "catalog/capitals.yaml")
+
+
+def capitals() -> dict[str, Capital]:
+    """Built-in European capitals, by name slug (e.g. ``london``)."""
+    return dict(_builtin_capitals())
+
+
+def get_capital(name: str) -> Capital:
+    known = capitals()
+    if name not in known:
+        raise InputError(f"unknown capital {name!r}; known capitals: {', '.join(sorted(known))}")
     return known[name]

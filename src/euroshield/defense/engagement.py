@@ -10,6 +10,7 @@ the altitude within its intercept band. Vectorised over trajectories (one site a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
@@ -18,6 +19,20 @@ from euroshield.flight.trajectory import TrajectoryBatch, eci_to_ecef_states
 
 from .flyout import FlyoutTable
 from .interceptors import Interceptor
+
+
+class Reason(IntEnum):
+    """Why a (trajectory, site, interceptor) is or is not engageable, in the order the checks
+    apply: the first failing condition names the verdict. Codes are stable (stored in files);
+    sentences for them belong to the report layer."""
+
+    ENGAGEABLE = 0
+    MISSILE_CANNOT_REACH = 1  # the threat missile cannot reach its aim point: nothing flies
+    NO_REACHABLE_POINT = 2  # no point of the trajectory is within the fly-out reach
+    OUTSIDE_ALTITUDE_BAND = 3  # reachable points all lie outside the intercept altitude band
+    FLYOUT_TOO_LONG = 4  # every reachable point needs more than the maximum fly-out time
+    NO_TRACK = 5  # no launch-quality track: launch is never allowed
+    TOO_LATE = 6  # the interceptor arrives late at the best point
 
 
 @dataclass
@@ -31,10 +46,14 @@ class LookPoints:
     height_m: np.ndarray  # (n, m) geodetic height
 
 
-def look_points(batch: TrajectoryBatch, step_s: float = 2.0) -> LookPoints:
-    """Sample every recorded trajectory of ``batch`` from launch to the last impact."""
-    t_end = float(np.nanmax(batch.impact_time_s))
-    times = np.arange(0.0, t_end + step_s, step_s)
+def look_points(batch: TrajectoryBatch, step_s: float = 2.0,
+                times_s: np.ndarray | None = None) -> LookPoints:
+    """Sample every recorded trajectory of ``batch`` at ``times_s`` [s after launch], by
+    default every ``step_s`` from launch to the last impact."""
+    if times_s is None:
+        t_end = float(np.nanmax(batch.impact_time_s))
+        times_s = np.arange(0.0, t_end + step_s, step_s)
+    times = np.asarray(times_s, dtype=float)
     y = batch.states_at(times)  # (n, m, 6) ECI, NaN outside each flight
     e = eci_to_ecef_states(np.broadcast_to(times, y.shape[:2]), y, batch.omega)
     lat, lon, h = frames.ecef_to_geodetic(e[..., :3])
@@ -53,7 +72,7 @@ class EngagementWindow:
     """Per-trajectory results (arrays over trajectories; NaN where there is no such point)."""
 
     engageable: np.ndarray  # bool
-    reason: list[str]  # "" when engageable
+    reason: np.ndarray  # int8 Reason codes (Reason.ENGAGEABLE when engageable)
     earliest_launch_s: np.ndarray
     latest_launch_s: np.ndarray
     intercept_time_s: np.ndarray  # best point: the one with the largest launch margin
@@ -64,6 +83,7 @@ class EngagementWindow:
     margin_s: np.ndarray  # launch slack at the best point; negative = late by that much
     feasible: np.ndarray  # (n, m) bool, per look time
     times_s: np.ndarray  # (m,) look times
+    shots: np.ndarray  # (n,) shoot-look-shoot opportunities (see shot_opportunities)
 
 
 def _constraints(height_m, tau, interceptor: Interceptor):
@@ -85,11 +105,13 @@ def arrival_times(looks: LookPoints, table: FlyoutTable,
 
 def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
                        interceptor: Interceptor, launch_allowed_s,
-                       step_s: float = 2.0, arrivals=None) -> EngagementWindow:
+                       step_s: float = 2.0, arrivals=None,
+                       assess_delay_s: float = 0.0) -> EngagementWindow:
     """Engagement windows of ``interceptor`` (the table's nominal speed) from the table's site
     against every trajectory (a recorded batch, or its look points). ``launch_allowed_s``
     (scalar or per trajectory; NaN = never) is the earliest interceptor launch time after the
-    threat's launch. ``arrivals`` may pass :func:`arrival_times` already computed."""
+    threat's launch. ``arrivals`` may pass :func:`arrival_times` already computed;
+    ``assess_delay_s`` is the kill-assessment time between shots (for ``shots``)."""
     looks = batch if isinstance(batch, LookPoints) else look_points(batch, step_s)
     times = looks.times_s
     n = looks.ecef.shape[0]
@@ -132,28 +154,16 @@ def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
             np.full(lat_b.shape, table.site_lat_deg), np.full(lat_b.shape, table.site_lon_deg),
             lat_b, lon_b)[0]
 
-    reasons = []
-    for i in range(n):  # reasons are text: one short loop over results, not in the kernel
-        if engageable[i]:
-            reasons.append("")
-        elif not np.isfinite(tau[i]).any():
-            reasons.append("no point of the trajectory is within the interceptor's fly-out reach")
-        elif not (np.isfinite(tau[i]) & h_ok[i]).any():
-            reasons.append("all reachable points are outside the intercept altitude band "
-                           f"{interceptor.min_intercept_altitude_km:g}-"
-                           f"{interceptor.max_intercept_altitude_km:g} km")
-        elif not reach_ok[i].any():
-            reasons.append(f"every reachable point needs more than the maximum fly-out time "
-                           f"{interceptor.max_flyout_time_s:g} s")
-        elif not np.isfinite(allowed[i]):
-            reasons.append("no launch-quality track: launch is never allowed")
-        else:
-            late = -best_margin[i, k[i]]
-            reasons.append(f"interceptor arrives {late:.0f} s late at the best point "
-                           f"(launch allowed only from T+{allowed[i]:.0f} s)")
+    reason = np.full(n, Reason.TOO_LATE, dtype=np.int8)
+    finite_tau = np.isfinite(tau)
+    reason[~np.isfinite(allowed)] = Reason.NO_TRACK
+    reason[~reach_ok.any(axis=1)] = Reason.FLYOUT_TOO_LONG
+    reason[~(finite_tau & h_ok).any(axis=1)] = Reason.OUTSIDE_ALTITUDE_BAND
+    reason[~finite_tau.any(axis=1)] = Reason.NO_REACHABLE_POINT
+    reason[engageable] = Reason.ENGAGEABLE
     return EngagementWindow(
         engageable=engageable,
-        reason=reasons,
+        reason=reason,
         earliest_launch_s=earliest,
         latest_launch_s=latest,
         intercept_time_s=np.where(has_candidate, times[k], np.nan),
@@ -164,7 +174,27 @@ def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
         margin_s=np.where(has_candidate, best_margin[rows, k], np.nan),
         feasible=feasible,
         times_s=times,
+        shots=shot_opportunities(feasible, launch, times, assess_delay_s),
     )
+
+
+def shot_opportunities(feasible: np.ndarray, launch_s: np.ndarray, times_s: np.ndarray,
+                       assess_delay_s: float = 0.0, max_shots: int = 8) -> np.ndarray:
+    """How many interceptors one site can fire in sequence (shoot-look-shoot) at each
+    trajectory: each shot takes the feasible point with the earliest intercept among launches
+    no earlier than the previous intercept plus ``assess_delay_s``. ``feasible`` and
+    ``launch_s`` are (n, m) over look times ``times_s`` (m,); result (n,) int, 0 when none."""
+    shots = np.zeros(feasible.shape[0], dtype=np.int64)
+    ready = np.full(feasible.shape[0], -np.inf)
+    for _ in range(max_shots):
+        cand = feasible & (launch_s >= ready[:, None])
+        has = cand.any(axis=1)
+        if not has.any():
+            break
+        k = np.argmax(cand, axis=1)  # times increase: the first candidate intercepts earliest
+        shots += has
+        ready = np.where(has, times_s[k] + assess_delay_s, np.inf)
+    return shots
 
 
 def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Interceptor,

@@ -29,8 +29,8 @@ from numba import njit
 
 from euroshield._parallel import parallel_blocks
 from euroshield.earth import frames
-from euroshield.earth.constants import DEG
-from euroshield.earth.frames import geodetic_height_nb
+from euroshield.earth.constants import DEG, R_MEAN_EARTH, WGS84_B
+from euroshield.earth.frames import Topocentric, eci_to_ecef_nb, geodetic_height_nb
 from euroshield.flight.engine import Physics, fly_missiles
 from euroshield.flight.trajectory import _hermite_eval_row
 from euroshield.flight.vehicles import pack_vehicles
@@ -47,7 +47,7 @@ TURN_MARGIN_DEG = 18.0  # fly-outs turn up to ~13 deg (99th percentile) off thei
 # Recorded steps may be long: fly-outs are resampled every ``sample_s`` by the integrator's
 # cubic Hermite interpolant, whose error on a 40 s coasting arc is ~ h^4 |x''''| / 384 < 0.1 m
 RECORD_STEP_S = 40.0
-R_REF_M = 6_371_008.8  # mean Earth radius: converts table angle steps to ground distance
+R_REF_M = R_MEAN_EARTH  # converts table angle steps to ground distance
 MAX_CELLS = (250, 160)  # (range, height) cells per table slice at most
 
 
@@ -127,9 +127,8 @@ def _build(ts, ys, ns, n_kick, dt, n_t, omega, su, no, ea, launch_az, slices, d_
                 x, y, z = buf[j, 0], buf[j, 1], buf[j, 2]
                 if not math.isfinite(x):
                     break
-                c, s = math.cos(omega * tq[j]), math.sin(omega * tq[j])
-                xe, ye = c * x + s * y, -s * x + c * y
-                beta, theta, h = _site_coords(xe, ye, z, su, no, ea)
+                xe, ye, ze = eci_to_ecef_nb(x, y, z, omega * tq[j])
+                beta, theta, h = _site_coords(xe, ye, ze, su, no, ea)
                 if h < h_prev or h > h_stop:  # past the top, or above the table: done
                     break
                 h_prev = h
@@ -205,22 +204,13 @@ def _lookup(xyz, su, no, ea, use, time_s, speed, turn, d_az, d_theta, d_h, out_t
             out_v[n, s] = _interp(speed[s], alpha / d_az, u, w)
 
 
-def _site_frame(lat_deg: float, lon_deg: float):
-    su = frames.geodetic_to_ecef(lat_deg, lon_deg, 0.0)
-    su = su / np.linalg.norm(su)
-    lon = lon_deg * DEG
-    ea = np.array([-np.sin(lon), np.cos(lon), 0.0])
-    no = np.cross(su, ea)  # geocentric north, completing (east, north, up)
-    return su, no, ea
-
-
 def site_coords(site_lat_deg: float, site_lon_deg: float, xyz_ecef) -> np.ndarray:
     """(bearing rad, geocentric angle rad, geodetic height m) of ECEF points (..., 3) [m] seen
     from a site: the coordinates fly-out tables are built and read in."""
     xyz = np.asarray(xyz_ecef, dtype=float)
     flat = np.ascontiguousarray(xyz.reshape(-1, 3))
     out = np.empty_like(flat)
-    frame = _site_frame(site_lat_deg, site_lon_deg)
+    frame = Topocentric(site_lat_deg, site_lon_deg).geocentric_basis()
     parallel_blocks(lambda b: _coords_rows(flat[b], *frame, out[b]), len(flat), 4096)
     return out.reshape(xyz.shape)
 
@@ -254,7 +244,7 @@ class FlyoutTable:
         n_s = len(self.speeds_kms)
         t = np.empty((flat.shape[0], n_s))
         v = np.empty((flat.shape[0], n_s))
-        frame = _site_frame(self.site_lat_deg, self.site_lon_deg)
+        frame = Topocentric(self.site_lat_deg, self.site_lon_deg).geocentric_basis()
         parallel_blocks(lambda b: _lookup(
             flat[b], *frame, use[b], self.time_s, self.speed_m_s, self.turn_rad,
             2 * np.pi / self.n_azimuths, self.angle_step_rad, self.height_step_m, t[b], v[b]),
@@ -315,12 +305,12 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     d_theta = range_step_m / R_REF_M
     # extent: the farthest and highest any fly-out gets (a cheap bound from the records)
     r_all = np.linalg.norm(b.y[..., :3], axis=-1)
-    site = frames.geodetic_to_ecef(site_lat_deg, site_lon_deg, 0.0)
-    cosang = np.einsum("nmk,k->nm", b.y[..., :3], site) / (r_all * np.linalg.norm(site))
+    site = Topocentric(site_lat_deg, site_lon_deg)
+    cosang = np.einsum("nmk,k->nm", b.y[..., :3], site.ecef) / (r_all * np.linalg.norm(site.ecef))
     # the records are inertial: the site moves by up to omega * t_max along its parallel
     theta_max = float(np.nanmax(np.arccos(np.clip(cosang, -1, 1)))) + (
         ph.omega * ph.t_max_s * np.cos(site_lat_deg * DEG))
-    h_top = min(float(np.nanmax(r_all)) - 6_356_752.0,
+    h_top = min(float(np.nanmax(r_all)) - WGS84_B,
                 interceptor.max_intercept_altitude_km * 1e3) + 2 * height_step_m
     # cap the grid size: the arrival-time field is smooth, so reaches of thousands of km (fast
     # interceptors) are tabulated on proportionally coarser cells
@@ -336,7 +326,7 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     s_out = np.full(shape, np.nan, dtype=np.float32)
     tab = FlyoutTable(interceptor.name, speeds, site_lat_deg, site_lon_deg, n_azimuths,
                       d_theta, height_step_m, t_out, v_out, s_out)
-    su, no, ea = _site_frame(site_lat_deg, site_lon_deg)
+    su, no, ea = site.geocentric_basis()  # geocentric (up, north, east) of the site
     n_t = int(np.ceil(ph.t_max_s / sample_s)) + 1
     launch_az = np.radians(az_all[::k])
     parallel_blocks(lambda g: _build(b.t, b.y, b.n, k, sample_s, n_t, ph.omega, su, no, ea,

@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from euroshield.earth import frames, geodesy
-from euroshield.earth.constants import WGS84_A, WGS84_E2
+from euroshield.earth.constants import R_MEAN_EARTH, WGS84_A, WGS84_E2
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Source
 
@@ -72,7 +72,7 @@ def _mean_radius(lat_deg) -> np.ndarray:
 
 
 def apparent_elevation_deg(ground_distance_m, target_height_m, radar_height_m=0.0,
-                           radius_m=6371e3, k: float = REFRACTION_K) -> np.ndarray:
+                           radius_m=R_MEAN_EARTH, k: float = REFRACTION_K) -> np.ndarray:
     """Elevation [deg] of a target in the effective-Earth-radius model (k = 1: geometric)."""
     a = k * np.asarray(radius_m, dtype=float)
     d = np.asarray(ground_distance_m, dtype=float)
@@ -84,7 +84,7 @@ def apparent_elevation_deg(ground_distance_m, target_height_m, radar_height_m=0.
 
 
 def lowest_visible_height_m(ground_distance_m, elevation_deg=0.0, radar_height_m=0.0,
-                            radius_m=6371e3, k: float = REFRACTION_K) -> np.ndarray:
+                            radius_m=R_MEAN_EARTH, k: float = REFRACTION_K) -> np.ndarray:
     """Lowest target height visible at a ground distance above an elevation mask: from the
     effective-Earth geometry, (a + h_r) cos(el) / cos(d/a + el) - a."""
     a = k * np.asarray(radius_m, dtype=float)
@@ -113,8 +113,8 @@ def visibility(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
     d, az = np.asarray(d, float), np.asarray(az, float) % 360.0
     radius = _mean_radius(radar.lat)
     el = apparent_elevation_deg(d, h, radar.height_m, radius, k)
-    r_site = frames.geodetic_to_ecef(radar.lat, radar.lon, radar.height_m)
-    slant = np.linalg.norm(frames.geodetic_to_ecef(lat, lon, h) - r_site, axis=-1)
+    site = frames.Topocentric(radar.lat, radar.lon, radar.height_m)
+    slant = site.slant_range_m(frames.geodetic_to_ecef(lat, lon, h))
     ok = (el >= radar.min_elevation_deg) & (el <= radar.max_elevation_deg)
     # a negative mask lets rays dip below the horizontal: they must not graze the Earth first
     a = k * radius

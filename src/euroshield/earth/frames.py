@@ -14,6 +14,13 @@ ECI
 Geodetic
     WGS84 latitude / longitude in degrees at the numpy API (radians in the numba
     kernels) and ellipsoidal height in metres.
+Topocentric
+    Site-centred frame of a geodetic site (:class:`Topocentric`): local east/north/up
+    (``up`` = ellipsoid normal) and azimuth/elevation/range; also the geocentric
+    up/north/east basis the fly-out tables use (:func:`geocentric_basis`).
+
+The ECI <-> ECEF rotation has one implementation, :func:`eci_to_ecef_nb`: numba kernels call
+it compiled, the numpy functions run its Python body on arrays.
 
 The numpy functions broadcast over any leading shape; position arrays have a
 trailing axis of length 3.
@@ -95,61 +102,165 @@ def enu_basis(lat_deg, lon_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return east, north, up
 
 
+def geocentric_basis(r_ecef, lon_deg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Geocentric ``(up, north, east)`` unit vectors (ECEF, each ``(..., 3)``) at ECEF
+    positions ``r_ecef`` (..., 3) whose longitude is ``lon_deg`` (broadcast).
+
+    ``up`` is along the geocentric radius, ``east`` along the parallel
+    (``(-sin lon, cos lon, 0)``) and ``north = up x east``; the longitude is passed rather than
+    recomputed so that the basis stays defined (along that meridian) at the poles. Works for
+    any Earth model (ellipsoid or sphere): only the direction of ``r_ecef`` matters.
+    """
+    r = np.asarray(r_ecef, dtype=float)
+    up = r / np.linalg.norm(r, axis=-1, keepdims=True)
+    lon = np.asarray(lon_deg, dtype=float) * DEG
+    east = np.stack(np.broadcast_arrays(-np.sin(lon), np.cos(lon), np.zeros(lon.shape)),
+                    axis=-1)
+    up, east = (np.array(a) for a in np.broadcast_arrays(up, east))  # writeable copies
+    return up, np.cross(up, east), east
+
+
+class Topocentric:
+    """Site-centred frame of a WGS84 geodetic site (``lat_deg``, ``lon_deg``, ``height_m``).
+
+    ``enu`` gives east/north/up components of ``point - site`` in the local geodetic frame
+    (``up`` = ellipsoid normal), ``aer`` the azimuth (clockwise from north, [0, 360)),
+    geometric elevation and slant range. Points are ECEF arrays ``(..., 3)`` [m].
+
+    At a pole the frame is the limit reached along the site's meridian ``lon_deg``: at the
+    north pole (lat 90) "north" points along the meridian ``lon_deg + 180`` and "east" along
+    ``lon_deg + 90``; at the south pole "north" points along ``lon_deg`` and "east" along
+    ``lon_deg + 90``. Azimuths there follow that frame (finite, consistent with ``enu``).
+    """
+
+    def __init__(self, lat_deg: float, lon_deg: float, height_m: float = 0.0):
+        self.lat_deg = float(lat_deg)
+        self.lon_deg = float(lon_deg)
+        self.height_m = float(height_m)
+        if not (-90.0 <= self.lat_deg <= 90.0 and math.isfinite(self.lon_deg)
+                and math.isfinite(self.height_m)):
+            raise ValueError(f"bad geodetic site ({lat_deg}, {lon_deg}, {height_m})")
+        self.ecef = geodetic_to_ecef(self.lat_deg, self.lon_deg, self.height_m)  # (3,) m
+        east, north, up = enu_basis(self.lat_deg, self.lon_deg)
+        self.rotation = np.stack([east, north, up])  # rows: ENU axes in ECEF, (3, 3)
+
+    def __repr__(self) -> str:
+        return f"Topocentric({self.lat_deg!r}, {self.lon_deg!r}, {self.height_m!r})"
+
+    def enu(self, xyz_ecef) -> np.ndarray:
+        """East, north, up components [m] of ``xyz_ecef - site``, shape ``(..., 3)``."""
+        d = np.asarray(xyz_ecef, dtype=float) - self.ecef
+        return d @ self.rotation.T
+
+    def slant_range_m(self, xyz_ecef) -> np.ndarray:
+        """Straight-line distance [m] from the site to ECEF points (...)."""
+        return np.linalg.norm(np.asarray(xyz_ecef, dtype=float) - self.ecef, axis=-1)
+
+    def aer(self, xyz_ecef) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(azimuth_deg in [0, 360), elevation_deg, slant_range_m)`` of ECEF points.
+
+        Geometric (unrefracted) elevation above the plane normal to the ellipsoid normal. On
+        the site's vertical the azimuth is undefined (finite but arbitrary: rounding noise).
+        """
+        e, n, u = np.moveaxis(self.enu(xyz_ecef), -1, 0)
+        az = np.degrees(np.arctan2(e, n)) % 360.0
+        az = np.where(az >= 360.0, 0.0, az)[()]  # -tiny % 360 rounds to 360
+        el = np.degrees(np.arctan2(u, np.hypot(e, n)))
+        return az, el, self.slant_range_m(xyz_ecef)
+
+    def geocentric_basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geocentric ``(up, north, east)`` unit vectors (ECEF, each ``(3,)``) at the site:
+        see :func:`geocentric_basis`. Fly-out tables measure bearings and angles in it."""
+        return geocentric_basis(self.ecef, self.lon_deg)
+
+
 # ---------------------------------------------------------------------------
-# ECI <-> ECEF (numpy)
+# ECI <-> ECEF: one formula, compiled by numba for kernels and run by numpy on arrays
 # ---------------------------------------------------------------------------
 
 
-def _rotate_z(r, angle) -> np.ndarray:
-    """Rotate vectors ``r`` (..., 3) by ``angle`` (rad, broadcast) about +z."""
+@njit(cache=True, inline="always")
+def eci_to_ecef_nb(x, y, z, theta):
+    """ECI components ``(x, y, z)`` to ECEF ones: a rotation by ``-theta`` about +z, where
+    ``theta = omega * t`` [rad] is the Earth rotation angle since the epoch.
+
+    The one implementation of the rotation: numba kernels call this compiled function on
+    scalars, and the numpy functions below run its Python body
+    (``eci_to_ecef_nb.py_func``) on arrays, with which it broadcasts.
+    """
+    c = np.cos(theta)
+    s = np.sin(theta)
+    return c * x + s * y, -s * x + c * y, z
+
+
+@njit(cache=True, inline="always")
+def ecef_to_eci_nb(x, y, z, theta):
+    """ECEF ``(x, y, z)`` to ECI for the Earth rotation angle ``theta = omega t`` [rad]."""
+    return eci_to_ecef_nb(x, y, z, -theta)
+
+
+def _rotate_eci_to_ecef(r, theta) -> np.ndarray:
+    """Vectors ``r`` (..., 3) turned from ECI to ECEF axes by the angle ``theta`` (broadcast)."""
     r = np.asarray(r, dtype=float)
-    ca = np.cos(angle)
-    sa = np.sin(angle)
-    x, y, z = r[..., 0], r[..., 1], r[..., 2]
-    xr = ca * x - sa * y
-    yr = sa * x + ca * y
-    return np.stack(np.broadcast_arrays(xr, yr, z), axis=-1)
+    x, y, z = eci_to_ecef_nb.py_func(r[..., 0], r[..., 1], r[..., 2], theta)
+    return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
 
 
-def _omega_cross(r) -> np.ndarray:
-    """``omega x r`` with omega = (0, 0, OMEGA_EARTH) rad/s; r in m, result m/s."""
+def _omega_cross(r, omega_rad_s=OMEGA_EARTH) -> np.ndarray:
+    """``omega x r`` with omega = (0, 0, omega_rad_s); r in m, result m/s."""
     r = np.asarray(r, dtype=float)
     return np.stack(
-        [-OMEGA_EARTH * r[..., 1], OMEGA_EARTH * r[..., 0], np.zeros_like(r[..., 2])], axis=-1
+        [-omega_rad_s * r[..., 1], omega_rad_s * r[..., 0], np.zeros_like(r[..., 2])], axis=-1
     )
 
 
-def eci_to_ecef(r_eci, t_s) -> np.ndarray:
-    """ECI position (m, ``(..., 3)``) at time ``t_s`` (s since epoch) to ECEF (m)."""
-    return _rotate_z(r_eci, -OMEGA_EARTH * np.asarray(t_s, dtype=float))
+def _angle(t_s, omega_rad_s) -> np.ndarray:
+    return omega_rad_s * np.asarray(t_s, dtype=float)
 
 
-def ecef_to_eci(r_ecef, t_s) -> np.ndarray:
+def eci_to_ecef(r_eci, t_s, omega_rad_s: float = OMEGA_EARTH) -> np.ndarray:
+    """ECI position (m, ``(..., 3)``) at time ``t_s`` (s since epoch) to ECEF (m).
+
+    ``omega_rad_s`` is the Earth's rotation rate (0 for a non-rotating Earth)."""
+    return _rotate_eci_to_ecef(r_eci, _angle(t_s, omega_rad_s))
+
+
+def ecef_to_eci(r_ecef, t_s, omega_rad_s: float = OMEGA_EARTH) -> np.ndarray:
     """ECEF position (m, ``(..., 3)``) at time ``t_s`` (s since epoch) to ECI (m)."""
-    return _rotate_z(r_ecef, OMEGA_EARTH * np.asarray(t_s, dtype=float))
+    return _rotate_eci_to_ecef(r_ecef, -_angle(t_s, omega_rad_s))
 
 
-def eci_state_to_ecef(r, v, t_s) -> tuple[np.ndarray, np.ndarray]:
+def eci_state_to_ecef(r, v, t_s, omega_rad_s: float = OMEGA_EARTH
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """ECI state (m, m/s) at ``t_s`` to ECEF ``(r_ecef, v_ecef)``.
 
     ``v_ecef = R v_eci - omega x r_ecef`` (velocity relative to the rotating Earth).
     """
-    r_f = eci_to_ecef(r, t_s)
-    v_f = eci_to_ecef(v, t_s) - _omega_cross(r_f)
+    r_f = eci_to_ecef(r, t_s, omega_rad_s)
+    v_f = eci_to_ecef(v, t_s, omega_rad_s) - _omega_cross(r_f, omega_rad_s)
     return r_f, v_f
 
 
-def ecef_state_to_eci(r, v, t_s) -> tuple[np.ndarray, np.ndarray]:
+def ecef_state_to_eci(r, v, t_s, omega_rad_s: float = OMEGA_EARTH
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """ECEF state (m, m/s) at ``t_s`` to ECI ``(r_eci, v_eci)``.
 
     ``v_eci = R^T (v_ecef + omega x r_ecef)``: an Earth-fixed point has ECI speed
-    ``OMEGA_EARTH`` times its distance from the axis.
+    ``omega`` times its distance from the axis.
     """
     r = np.asarray(r, dtype=float)
     v = np.asarray(v, dtype=float)
-    r_i = ecef_to_eci(r, t_s)
-    v_i = ecef_to_eci(v + _omega_cross(r), t_s)
+    r_i = ecef_to_eci(r, t_s, omega_rad_s)
+    v_i = ecef_to_eci(v + _omega_cross(r, omega_rad_s), t_s, omega_rad_s)
     return r_i, v_i
+
+
+def eci_to_ecef_states(t_s, y_eci, omega_rad_s: float = OMEGA_EARTH) -> np.ndarray:
+    """ECI states ``(..., 6)`` [m, m/s] at times ``t_s`` (broadcast over the leading axes) to
+    Earth-fixed states ``(..., 6)``: :func:`eci_state_to_ecef` on stacked position/velocity."""
+    y = np.asarray(y_eci, dtype=float)
+    r_f, v_f = eci_state_to_ecef(y[..., :3], y[..., 3:], t_s, omega_rad_s)
+    return np.concatenate([r_f, v_f], axis=-1)
 
 
 # ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from euroshield.earth import geodesy
+from euroshield.earth import frames, geodesy
 from euroshield.earth.constants import R_MEAN_EARTH
 from euroshield.flight import kepler
 from euroshield.flight.engine import Physics, fly_ballistic, ground_point_eci
@@ -84,11 +84,8 @@ def burnout_state(lat_deg, lon_deg, altitude_m, speed_m_s, gamma_deg, azimuth_de
     """ECI state(s) at t = 0 for a burnout above (lat, lon): speed and flight-path angle relative
     to the rotating Earth (``relative_to_earth``) or inertial; heading ``azimuth_deg``."""
     p = ground_point_eci(lat_deg, lon_deg, altitude_m, physics)
-    r = p[:, :3]
-    up = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    east = np.cross([0.0, 0.0, 1.0], up)
-    east /= np.linalg.norm(east, axis=-1, keepdims=True)
-    north = np.cross(up, east)
+    r = p[:, :3]  # ECI = ECEF at t = 0
+    up, north, east = frames.geocentric_basis(r, lon_deg)
     g = np.radians(np.asarray(gamma_deg, dtype=float))[..., None]
     a = np.radians(np.asarray(azimuth_deg, dtype=float))[..., None]
     v_dir = np.cos(g) * (np.cos(a) * north + np.sin(a) * east) + np.sin(g) * up

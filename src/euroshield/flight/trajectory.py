@@ -63,16 +63,9 @@ def hermite_batch(ts, ys, ns, tq, out):
         _hermite_eval_row(ts[i], ys[i], ns[i], tq[i], out[i])
 
 
-def eci_to_ecef_states(t_s: np.ndarray, y_eci: np.ndarray, omega: float) -> np.ndarray:
-    """Rotate ECI states (..., 6) at times t_s (...) into the Earth-fixed frame (..., 6)."""
-    th = omega * np.asarray(t_s, dtype=float)
-    c, s = np.cos(th), np.sin(th)
-    x, y, z, vx, vy, vz = np.moveaxis(np.asarray(y_eci, dtype=float), -1, 0)
-    xe = c * x + s * y
-    ye = -s * x + c * y
-    vxe = c * vx + s * vy + omega * ye
-    vye = -s * vx + c * vy - omega * xe
-    return np.stack([xe, ye, z, vxe, vye, vz], axis=-1)
+# Backward-compatible name: the rotation lives in euroshield.earth.frames (one implementation,
+# numpy and numba); defense.engagement still imports it from here.
+eci_to_ecef_states = frames.eci_to_ecef_states
 
 
 def flight_path_angle_deg(y: np.ndarray) -> np.ndarray:
@@ -166,7 +159,7 @@ class TrajectoryBatch:
 
     def point_geodetic(self, t_s: np.ndarray, y_eci: np.ndarray):
         """(lat_deg, lon_deg, height_m) of ECI states at times t_s, Earth-fixed."""
-        e = eci_to_ecef_states(t_s, y_eci, self.omega)
+        e = frames.eci_to_ecef_states(t_s, y_eci, self.omega)
         if self.sphere_radius_m > 0:
             r = np.linalg.norm(e[..., :3], axis=-1)
             lat = np.degrees(np.arcsin(e[..., 2] / r))
@@ -245,7 +238,7 @@ class Trajectory:
     def ecef(self) -> np.ndarray:
         """Earth-fixed states (m, 6) at the recorded times [m, m/s]."""
         t, y = self._rows()
-        return eci_to_ecef_states(t, y, self.batch.omega)
+        return frames.eci_to_ecef_states(t, y, self.batch.omega)
 
     def geodetic(self):
         """(lat_deg, lon_deg, height_m) arrays at the recorded times."""

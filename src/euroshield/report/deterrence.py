@@ -1,7 +1,9 @@
-"""Presentation of the deterrence study: the ten-second summary, CSV/JSON files and the map.
+"""Presentation of the deterrence study: rows, reason sentences, the ten-second summary,
+CSV/JSON files and the map.
 
-Reads plain results (:class:`~euroshield.studies.deterrence.DeterrenceResult` rows and dicts);
-computes nothing physical.
+:func:`view` turns the study's arrays (:class:`~euroshield.studies.deterrence.DeterrenceResult`)
+into rounded rows and documents; everything after that reads those rows. Computes nothing
+physical.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -19,8 +23,190 @@ ROUTE_COLUMNS = (
     "base", "target", "site", "interceptor", "interceptor_speed_kms", "engageable", "reason",
     "intercept_time_s", "intercept_altitude_km", "intercept_ground_range_km", "flyout_time_s",
     "closing_speed_kms", "margin_s", "earliest_launch_s", "latest_launch_s", "track_time_s",
-    "tracked_by", "launch_allowed_s", "threshold_speed_kms",
+    "tracked_by", "launch_allowed_s", "threshold_speed_kms", "reason_code", "shots",
 )
+
+
+PATH_STEP_S = 10.0  # sampling of the stored trajectories for globes and charts
+
+
+def reason_text(code: int, interceptor=None, margin_s: float = float("nan"),
+                allowed_s: float = float("nan")) -> str:
+    """The sentence for a :class:`~euroshield.defense.engagement.Reason` code ("" when
+    engageable); ``interceptor`` supplies the altitude band and fly-out limit."""
+    from euroshield.defense.engagement import Reason
+
+    code = Reason(int(code))
+    if code == Reason.ENGAGEABLE:
+        return ""
+    if code == Reason.MISSILE_CANNOT_REACH:
+        return "the missile cannot reach this target"
+    if code == Reason.NO_REACHABLE_POINT:
+        return "no point of the trajectory is within the interceptor's fly-out reach"
+    if code == Reason.OUTSIDE_ALTITUDE_BAND:
+        return ("all reachable points are outside the intercept altitude band "
+                f"{interceptor.min_intercept_altitude_km:g}-"
+                f"{interceptor.max_intercept_altitude_km:g} km")
+    if code == Reason.FLYOUT_TOO_LONG:
+        return (f"every reachable point needs more than the maximum fly-out time "
+                f"{interceptor.max_flyout_time_s:g} s")
+    if code == Reason.NO_TRACK:
+        return "no launch-quality track: launch is never allowed"
+    return (f"interceptor arrives {-margin_s:.0f} s late at the best point "
+            f"(launch allowed only from T+{allowed_s:.0f} s)")
+
+
+def launch_rule_text(picture) -> str:
+    return {"ir-cue": "IR cue + decision delay (what-if: cue taken as fire-control data)",
+            "track-and-cue": "max(radar track, IR cue + decision delay)",
+            "track": "radar track + decision delay"}[picture.launch_rule]
+
+
+def _round(x, nd=1):
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, nd)
+
+
+@dataclass
+class DeterrenceView:
+    """The deterrence study as rows for reports: one dict per (base, target, site,
+    interceptor) with rounded numbers and reason sentences; ``tracks`` keeps each route's
+    Earth-fixed ground track (lat_deg, lon_deg arrays) for maps."""
+
+    scenario: str
+    assumptions: dict
+    routes: list[dict] = field(default_factory=list)
+    tracks: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    sites: list[dict] = field(default_factory=list)
+    # (base, target) -> (time s after launch, lat deg, lon deg, height m), Earth-fixed, every
+    # PATH_STEP_S seconds from launch to impact: for globes and timelines
+    paths: dict[tuple[str, str], tuple[np.ndarray, ...]] = field(default_factory=dict)
+    # one per engageable (route, site, interceptor): the best intercept and its site
+    intercepts: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """Per (site, interceptor): routes, engageable routes, and the flip speeds (lowest and
+        median over the routes that flip within the ladder)."""
+        out: dict[str, dict] = {}
+        for r in self.routes:
+            key = f"{r['site']}/{r['interceptor']}"
+            d = out.setdefault(key, {"site": r["site"], "interceptor": r["interceptor"],
+                                     "nominal_speed_kms": r["interceptor_speed_kms"],
+                                     "routes": 0, "engageable": 0, "_flip": []})
+            d["routes"] += 1
+            d["engageable"] += int(bool(r["engageable"]))
+            if r["threshold_speed_kms"] is not None:
+                d["_flip"].append(r["threshold_speed_kms"])
+        for d in out.values():
+            f = d.pop("_flip")
+            d["flip_routes"] = len(f)
+            d["min_threshold_speed_kms"] = min(f) if f else None
+            d["median_threshold_speed_kms"] = round(float(np.median(f)), 2) if f else None
+        total = len({(r["base"], r["target"]) for r in self.routes})
+        reached = len({(r["base"], r["target"]) for r in self.routes if r["engageable"]})
+        return {"routes": total, "engageable_by_any_site": reached, "by_site": out}
+
+    def to_json(self) -> dict:
+        return {"scenario": self.scenario, "assumptions": self.assumptions,
+                "routes": self.routes, "summary": self.summary()}
+
+
+def assumptions(result) -> dict:
+    """The assumptions block of the study's documents."""
+    sc, pic = result.scenario, result.picture
+    return {
+        "missile": sc.threats.missile,
+        "trajectory_shape": result.threats.shape,
+        "radars": list(pic.sensors),
+        "rcs_m2": pic.rcs_m2,
+        "early_warning_delay_s": pic.early_warning_delay_s,
+        "decision_delay_s": pic.decision_delay_s,
+        "fire_control": pic.fire_control,
+        "launch_rule": launch_rule_text(pic),
+        "interceptor_speed_kms": result.interceptor_speed_kms,
+        "threshold_ladder_kms": list(result.ladder_kms),
+    }
+
+
+def view(result) -> DeterrenceView:
+    """Rows, tracks, paths, intercepts and sites of a deterrence result."""
+    e, th, pic = result.engagements, result.threats, result.picture
+    pts = e.looks.points
+    flown = e.looks.trajectories.flown
+    v = DeterrenceView(scenario=result.scenario.name, assumptions=assumptions(result))
+    top = max(result.ladder_kms) if result.ladder_kms else None
+    every = max(1, int(round(PATH_STEP_S / e.looks.step_s)))
+    keys = list(zip(th.launch_name.tolist(), th.aim_name.tolist(), strict=True))
+    for i, key in enumerate(keys):
+        if not flown[i]:  # no trajectory: the missile cannot reach this target
+            continue
+        ok = np.isfinite(pts.lat_deg[i])
+        v.tracks[key] = (pts.lat_deg[i][ok], pts.lon_deg[i][ok])
+        k = np.flatnonzero(ok)
+        k = np.unique(np.concatenate([k[::every], k[-1:]]))  # keep the impact sample
+        v.paths[key] = (pts.times_s[k], pts.lat_deg[i][k], pts.lon_deg[i][k],
+                        pts.height_m[i][k])
+    for j, s in enumerate(e.shooters):
+        ic = s.interceptor
+        for i, (b, t) in enumerate(keys):
+            ok = bool(e.engageable[i, j])
+            reason = reason_text(e.reason[i, j], ic, e.margin_s[i, j],
+                                 pic.launch_allowed_s[i])
+            thr = e.threshold_speed_kms[i, j]
+            if not ok and flown[i] and top is not None and not np.isfinite(thr):
+                reason += f"; not engageable even at {top:g} km/s"
+            if ok:
+                v.intercepts.append({
+                    "base": b, "target": t, "site": s.site, "interceptor": ic.name,
+                    "site_lat_deg": s.lat_deg, "site_lon_deg": s.lon_deg,
+                    "launch_time_s": float(e.intercept_time_s[i, j] - e.flyout_time_s[i, j]),
+                    "intercept_time_s": float(e.intercept_time_s[i, j]),
+                    "lat_deg": float(e.intercept_lat_deg[i, j]),
+                    "lon_deg": float(e.intercept_lon_deg[i, j]),
+                    "altitude_km": float(e.intercept_altitude_m[i, j]) / 1e3})
+            by = int(pic.tracked_by[i])
+            v.routes.append({
+                "base": b, "target": t, "site": s.site,
+                "interceptor": ic.name, "interceptor_speed_kms": ic.burnout_speed_kms,
+                "engageable": ok, "reason": reason,
+                "reason_code": reason_key(e.reason[i, j]),
+                "intercept_time_s": _round(e.intercept_time_s[i, j]),
+                "intercept_altitude_km": _round(e.intercept_altitude_m[i, j] / 1e3),
+                "intercept_ground_range_km": _round(e.intercept_ground_range_m[i, j] / 1e3),
+                "flyout_time_s": _round(e.flyout_time_s[i, j]),
+                "closing_speed_kms": _round(e.closing_speed_m_s[i, j] / 1e3, 2),
+                "margin_s": _round(e.margin_s[i, j]),
+                "earliest_launch_s": _round(e.earliest_launch_s[i, j]),
+                "latest_launch_s": _round(e.latest_launch_s[i, j]),
+                "shots": int(e.shots[i, j]),
+                "track_time_s": _round(pic.track_time_s[i]),
+                "tracked_by": pic.sensors[by] if by >= 0 else "",
+                "launch_allowed_s": _round(pic.launch_allowed_s[i]),
+                "threshold_speed_kms": _round(thr, 2) if flown[i] else None,
+            })
+    names = catalog_kinds()
+    for spec in result.scenario.sites:
+        s_lat, s_lon = result.scenario.site_position(spec)
+        n_ok = len({(r["base"], r["target"]) for r in v.routes
+                    if r["site"] == spec.site and r["engageable"]})
+        v.sites.append({"name": spec.site, "lat_deg": s_lat, "lon_deg": s_lon,
+                        "kind": names.get(spec.site, "site"),
+                        "interceptors": list(spec.interceptors),
+                        "inventory": spec.inventory, "engageable_routes": n_ok})
+    return v
+
+
+def reason_key(code) -> str:
+    """The stable key of a reason code, e.g. ``no_track``."""
+    from euroshield.defense.engagement import Reason
+
+    return Reason(int(code)).name.lower()
+
+
+def catalog_kinds() -> dict[str, str]:
+    from euroshield import catalog
+
+    return {n: p.kind for n, p in catalog.places().items()}
 
 
 def short_reason(reason: str) -> str:
@@ -107,7 +293,7 @@ def write_map(result, radars: list, path: Path) -> Path:
     """Routes coloured by verdict (engageable by any site), sites and radar coverage."""
     from euroshield.report.maps import route_map
 
-    doc = result.to_json()
+    doc = result.to_json()  # result: a DeterrenceView
     ok = {(r["base"], r["target"]) for r in doc["routes"] if r["engageable"]}
     tracks = [{"lat_deg": lat, "lon_deg": lon, "engageable": key in ok,
                "label": f"{key[0]}-{key[1]}"} for key, (lat, lon) in result.tracks.items()]

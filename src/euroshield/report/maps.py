@@ -14,166 +14,21 @@ cost about a second and the command line must not pay for them unless it draws a
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from euroshield import __version__
 
-_DATA = "data"
+# TopoJSON decoding lives in euroshield.earth.naturalearth (the footprint study uses it too);
+# land/countries/borders stay importable from here
+from euroshield.earth.naturalearth import _rings, _shared_arcs, borders, countries, land  # noqa: F401
+
 _FOOTER = f"Natural Earth via world-atlas; euroshield {__version__}"
 _ENGAGEABLE_COLOUR = "#c62828"
 _SAFE_COLOUR = "#5b7aa6"
 _DEFAULT_EXTENT_DEG = (-130.0, 100.0, 25.0, 90.0)  # lon0, lon1, lat0, lat1: when nothing drawn
-
-
-# --------------------------------------------------------------------------- TopoJSON decoding
-
-
-@functools.cache
-def _topology(name: str) -> tuple[dict, list[np.ndarray]]:
-    """The parsed TopoJSON file and its decoded arcs (see ``_decode_arcs``)."""
-    text = resources.files("euroshield.report").joinpath(f"{_DATA}/{name}").read_text("utf-8")
-    topo = json.loads(text)
-    return topo, _decode_arcs(topo)
-
-
-def _decode_arcs(topo: dict) -> list[np.ndarray]:
-    """Absolute (lon, lat) degree arrays of every arc: undo delta encoding, then quantisation."""
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    out = []
-    for arc in topo["arcs"]:
-        q = np.cumsum(np.asarray(arc, dtype=np.int64), axis=0)
-        out.append(np.column_stack([q[:, 0] * sx + tx, q[:, 1] * sy + ty]))
-    return out
-
-
-def _ring(arcs: list[np.ndarray], indices: Sequence[int]) -> np.ndarray:
-    """Join the arcs of one ring; a negative index ~i means arc i reversed (TopoJSON spec)."""
-    parts = []
-    for k, i in enumerate(indices):
-        a = arcs[i] if i >= 0 else arcs[~i][::-1]
-        parts.append(a if k == 0 else a[1:])  # consecutive arcs share their end point
-    return np.concatenate(parts)
-
-
-def _polygon_arcs(g: dict) -> list:
-    """Arc indices of a (Multi)Polygon geometry as [polygon][ring][arc]."""
-    return g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
-
-
-@functools.cache
-def _rings(name: str, obj: str) -> tuple:
-    """Raw closed rings, lon/lat deg on the sphere (not cut), as [geometry][polygon][ring]."""
-    topo, arcs = _topology(name)
-    return tuple([[_ring(arcs, r) for r in poly] for poly in _polygon_arcs(g)]
-                 for g in topo["objects"][obj]["geometries"])
-
-
-@functools.cache
-def _shared_arcs(name: str, obj: str) -> tuple:
-    """Arcs used by two rings of ``obj``: land borders (TopoJSON's mesh with a != b)."""
-    topo, arcs = _topology(name)
-    uses = np.zeros(len(arcs), dtype=np.int64)
-    for g in topo["objects"][obj]["geometries"]:
-        for poly in _polygon_arcs(g):
-            for ring in poly:
-                for i in ring:
-                    uses[i if i >= 0 else ~i] += 1
-    return tuple(arcs[i] for i in np.flatnonzero(uses > 1))
-
-
-def _unwrap_lon(lon: np.ndarray) -> np.ndarray:
-    """Longitudes made continuous (no step beyond +-180 deg), starting in the original branch."""
-    return np.rad2deg(np.unwrap(np.deg2rad(lon)))
-
-
-def _split_lon(geom):
-    """Cut a geometry in unwrapped longitudes into pieces inside [-180, 180], shifted back.
-
-    world-atlas follows d3's spherical conventions, so a ring may run past +-180 deg; drawn
-    naively it streaks across the whole map. Intersecting with the three 360-deg windows and
-    translating each piece home gives a planar geometry with seams on the antimeridian.
-    """
-    import shapely
-    from shapely import affinity
-
-    pieces = []
-    for shift in (0.0, 360.0, -360.0):
-        window = shapely.box(-180.0 - shift, -90.0, 180.0 - shift, 90.0)
-        part = geom.intersection(window)
-        if not part.is_empty:
-            pieces.append(affinity.translate(part, xoff=shift))
-    return shapely.union_all(pieces)
-
-
-def _ring_polygon(xy: np.ndarray):
-    """Planar polygon of one spherical ring, closed through a pole if it encircles one."""
-    from shapely.geometry import Polygon
-
-    lon = _unwrap_lon(xy[:, 0])
-    lat = xy[:, 1]
-    if abs(lon[-1] - lon[0]) > 180.0:  # net 360-deg turn: the ring goes round a pole
-        pole = -90.0 if lat.mean() < 0.0 else 90.0  # the nearer one (Antarctica: south)
-        lon = np.concatenate([lon, [lon[-1], lon[0]]])
-        lat = np.concatenate([lat, [pole, pole]])
-    poly = Polygon(np.column_stack([lon, lat]))
-    if not poly.is_valid:
-        poly = poly.buffer(0)
-    return _split_lon(poly) if np.abs(lon).max() > 180.0 else poly
-
-
-@functools.cache
-def _polygons(name: str, obj: str) -> tuple:
-    """Decoded polygons (shapely, lon/lat deg) of one TopoJSON object, one per geometry."""
-    import shapely
-
-    out = []
-    for polys in _rings(name, obj):
-        parts = []
-        for shell, *holes in polys:
-            poly = _ring_polygon(shell)
-            for hole in holes:  # holes cut separately: each may sit in its own lon branch
-                poly = poly.difference(_ring_polygon(hole))
-            parts.append(poly)
-        out.append(shapely.union_all(parts))
-    return tuple(out)
-
-
-def land() -> tuple:
-    """Natural Earth 1:110m land (world-atlas ``land-110m.json``) as shapely geometries.
-
-    Coordinates: (longitude, latitude) in degrees, all within [-180, 180] x [-90, 90];
-    rings crossing the antimeridian are cut there and Antarctica is closed through the South
-    Pole. Decoded once per process.
-    """
-    return _polygons("land-110m.json", "land")
-
-
-def countries() -> tuple:
-    """Natural Earth 1:110m admin-0 countries (lon/lat degrees), in the file's order."""
-    return _polygons("countries-110m.json", "countries")
-
-
-@functools.cache
-def borders():
-    """Land borders between countries, 1:110m, one shapely MultiLineString (lon/lat degrees).
-
-    Only arcs shared by two countries, so coastlines are not drawn twice; cut at +-180 deg.
-    """
-    import shapely
-    from shapely.geometry import LineString
-
-    lines = []
-    for xy in _shared_arcs("countries-110m.json", "countries"):
-        lon = _unwrap_lon(xy[:, 0])
-        line = LineString(np.column_stack([lon, xy[:, 1]]))
-        lines.extend(shapely.get_parts(_split_lon(line) if np.abs(lon).max() > 180.0 else line))
-    # drop zero-length pieces (a 2-point arc quantised onto one point, at a tri-border)
-    return shapely.MultiLineString([g for g in lines if g.geom_type == "LineString" and g.length])
 
 
 # --------------------------------------------------------------------------- drawing
@@ -415,5 +270,172 @@ def route_map(
         fig.text(0.99, 0.015, _FOOTER, ha="right", fontsize=6, color="#666666")
         path.parent.mkdir(parents=True, exist_ok=True)
         # No "Software" tag (matplotlib version) and Agg writes no date: byte-stable output.
+        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+    return path
+
+
+_STATUS_COLOURS = {  # footprint classes: fill colour, legend label
+    "defended": ("#2e7d32", "defended from every launch point"),
+    "partly-defended": ("#a5d6a7", "partly defended (from some launch points)"),
+    "threatened": ("#e65100", "threatened, not defended"),
+}
+_CAPITAL_COLOURS = {"defended": "#2e7d32", "partly-defended": "#a5d6a7",
+                    "threatened": "#e65100", "out-of-reach": "#ffffff"}
+
+
+def footprint_map(
+    path,
+    *,
+    title: str,
+    cells_lat_deg,
+    cells_lon_deg,
+    status,
+    resolution_deg: float,
+    areas_km2: dict | None = None,
+    sites: Sequence[dict] = (),
+    capitals: Sequence[dict] = (),
+    launch_points: Sequence[dict] = (),
+    radars: Sequence[dict] = (),
+    extent_deg: Sequence[float] | None = None,
+    subtitle: str = "",
+) -> Path:
+    """Draw a footprint (aim-point cells coloured by status) on the offline map; write PNG.
+
+    cells_lat_deg, cells_lon_deg: cell centres (geodetic WGS84, degrees); ``status`` per cell:
+        "defended" (green), "partly-defended" (light green), "threatened" (orange: threatened,
+        not defended); anything else (out of reach) is not drawn. Each cell is the square
+        ``resolution_deg`` wide in latitude and longitude, drawn as its projected corners.
+    areas_km2: status -> area [km²] shown in the legend.
+    sites: ``{"name", "lat_deg", "lon_deg", "kind"}``; capitals: ``{"label" (or "name"),
+        "lat_deg", "lon_deg", "status"}`` (marker filled with the status colour, white when
+        out of reach); launch_points: ``{"name", "lat_deg", "lon_deg"}``; radars as in
+        :func:`route_map`.
+    extent_deg: ``(lon_min, lon_max, lat_min, lat_max)``; launch points outside it widen it.
+
+    Same projection, basemap and byte-stable PNG (150 dpi, no software tag) as
+    :func:`route_map`. Returns the path.
+    """
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import PolyCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, PathPatch
+
+    path = Path(path)
+    proj = _projection()
+    lat = np.asarray(cells_lat_deg, dtype=float)
+    lon = np.asarray(cells_lon_deg, dtype=float)
+    status = np.asarray(status, dtype=object)
+    sites, capitals, launch_points = list(sites), list(capitals), list(launch_points)
+    radars = list(radars)
+    areas_km2 = dict(areas_km2 or {})
+
+    extent = list(extent_deg) if extent_deg is not None else [
+        float(lon.min() - resolution_deg), float(lon.max() + resolution_deg),
+        float(lat.min() - resolution_deg), float(lat.max() + resolution_deg)
+    ] if lat.size else list(_DEFAULT_EXTENT_DEG)
+    for p in launch_points:  # keep the launch points in view
+        extent = [min(extent[0], p["lon_deg"] - 1.0), max(extent[1], p["lon_deg"] + 1.0),
+                  min(extent[2], p["lat_deg"] - 1.0), max(extent[3], p["lat_deg"] + 1.0)]
+    limits = _box_limits(proj, extent)
+
+    h = resolution_deg / 2.0
+    corners = {}
+    for s in _STATUS_COLOURS:
+        m = status == s
+        if not m.any():
+            continue
+        clon = np.stack([lon[m] - h, lon[m] + h, lon[m] + h, lon[m] - h], axis=1)
+        clat = np.stack([lat[m] - h, lat[m] - h, lat[m] + h, lat[m] + h], axis=1)
+        xy = _project(proj, clon, clat).reshape(-1, 4, 2)
+        corners[s] = xy[np.isfinite(xy).all(axis=(1, 2))]
+
+    def at(rows):
+        return _project(proj, [r["lon_deg"] for r in rows], [r["lat_deg"] for r in rows])
+
+    site_xy, cap_xy, lp_xy, radar_at = at(sites), at(capitals), at(launch_points), at(radars)
+    radar_xy = [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
+                                        r.get("half_width_deg"), r["range_km"])) for r in radars]
+
+    with matplotlib.style.context("default"):
+        fig = Figure(figsize=(9.0, 7.5), dpi=150)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.02, 0.13, 0.96, 0.77), projection=proj)
+        data = ax.transData
+        ax.set_xlim(limits[:2])
+        ax.set_ylim(limits[2:])
+        ax.set_facecolor("#eef3f7")
+        land_path, border_path = _basemap_paths()
+        ax.add_patch(PathPatch(land_path, facecolor="#e4e0d6", edgecolor="#9a9486",
+                               linewidth=0.4, transform=data, zorder=1))
+        for s, xy in corners.items():  # edge in the face colour: no hairline seams
+            colour = _STATUS_COLOURS[s][0]
+            ax.add_collection(PolyCollection(xy, facecolors=colour, edgecolors=colour,
+                                             linewidths=0.2, alpha=0.8, transform=data,
+                                             zorder=1.2))
+        ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#8a8476",
+                               linewidth=0.3, transform=data, zorder=1.3))
+        ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
+
+        for xy, a in zip(radar_xy, radar_at, strict=True):
+            if not np.isfinite(a).all():
+                continue
+            ax.plot(*xy.T, color="#1565c0", linewidth=0.6, alpha=0.7, transform=data,
+                    zorder=3)
+        for r, a in zip(radars, radar_at, strict=True):
+            if np.isfinite(a).all():
+                ax.plot(*a, marker="s", markersize=3.5, color="#1565c0", transform=data,
+                        zorder=5)
+                ax.annotate(r["name"], xy=tuple(a), xytext=(4, -8),
+                            textcoords="offset points", fontsize=5.5, color="#1565c0",
+                            zorder=6)
+        for c, xy in zip(capitals, cap_xy, strict=True):
+            if not np.isfinite(xy).all():
+                continue
+            ax.plot(*xy, marker="o", markersize=3.2, color="black", markeredgewidth=0.5,
+                    markerfacecolor=_CAPITAL_COLOURS.get(c.get("status"), "#ffffff"),
+                    transform=data, zorder=5)
+            ax.annotate(c.get("label") or c.get("name", ""), xy=tuple(xy), xytext=(3, 2),
+                        textcoords="offset points", fontsize=4.5, color="#222222", zorder=6)
+        for p, xy in zip(launch_points, lp_xy, strict=True):
+            if np.isfinite(xy).all():
+                ax.plot(*xy, marker="*", markersize=9, color="#b71c1c", markeredgecolor="black",
+                        markeredgewidth=0.4, transform=data, zorder=5)
+                ax.annotate(p["name"], xy=tuple(xy), xytext=(5, -8),
+                            textcoords="offset points", fontsize=6, color="#b71c1c", zorder=6)
+        marker = {"defence-site": "^", "ship-station": "D"}
+        for s, xy in zip(sites, site_xy, strict=True):
+            if np.isfinite(xy).all():
+                ax.plot(*xy, marker=marker.get(s.get("kind"), "o"), markersize=6,
+                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
+                ax.annotate(s["name"], xy=tuple(xy), xytext=(5, 4),
+                            textcoords="offset points", fontsize=6, zorder=6)
+
+        handles = [Patch(facecolor=colour, edgecolor="none", alpha=0.8,
+                         label=label + (f": {areas_km2[s]:,} km²" if s in areas_km2 else ""))
+                   for s, (colour, label) in _STATUS_COLOURS.items()]
+        handles.append(Line2D([], [], ls="none", marker="o", color="black", markersize=4,
+                              markerfacecolor="#ffffff",
+                              label="capital (filled with its status; white: out of reach)"))
+        if launch_points:
+            handles.append(Line2D([], [], ls="none", marker="*", color="#b71c1c",
+                                  markeredgecolor="black", markersize=8, label="launch point"))
+        for k in sorted({s.get("kind", "site") for s in sites}):
+            handles.append(Line2D([], [], ls="none", marker=marker.get(k, "o"), color="black",
+                                  markerfacecolor="#ffd54f", label=k.replace("-", " ")))
+        if radars:
+            handles.append(Line2D([], [], color="#1565c0", lw=1.0,
+                                  label="radar coverage (ground range)"))
+        # below the map, not over it: the whole box carries data
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.03), ncol=3,
+                   fontsize=6.5, frameon=False)
+
+        fig.suptitle(title, fontsize=12, y=0.975)
+        if subtitle:
+            fig.text(0.5, 0.925, subtitle, ha="center", fontsize=8, color="#444444")
+        fig.text(0.99, 0.01, _FOOTER + "; cells: WGS84 lat/lon squares, exact ellipsoidal "
+                 "areas", ha="right", fontsize=6, color="#666666")
+        path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
     return path

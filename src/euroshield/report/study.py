@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from euroshield import __version__, catalog
 from euroshield.report import deterrence as rep
-from euroshield.report.html import esc, figure, page, table
+from euroshield.report.html import Figure, Finding, P, Pre, Section, Table, Warn, code, render_page
 
 DEFAULT_OUT = "euroshield-report"
 SALVO, SSPK = 2, 0.7  # the report's attrition doctrine (assumptions, stated in the page)
@@ -136,21 +137,24 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
     """Run the studies on scenario ``sc`` and write the report into ``out_dir``; returns a
     dict of what was written and how long it took."""
     from euroshield.studies.attrition import Doctrine
-    from euroshield.studies.deterrence import deterrence, expansion
+    from euroshield.studies.deterrence import deterrence, expansion, with_timeline
 
     t0 = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     doctrine = Doctrine(salvo=SALVO, sspk=SSPK)
     progress(f"deterrence study ({sc.timeline.fire_control} timeline)")
-    res = deterrence(sc)
+    study = deterrence(sc)
+    res = rep.view(study)
     doc = res.to_json()
-    doc["attrition"] = expansion(res, doctrine, sweep_rows=True)
+    doc["attrition"] = expansion(study, doctrine, sweep_rows=True)
     whatif_res, whatif = None, None
     if sc.timeline.fire_control != "ir-cue":
-        progress("deterrence what-if: fire control on the infrared cue")
-        whatif_res = deterrence(_with_timeline(sc, "ir-cue"))
+        progress("deterrence what-if: fire control on the infrared cue (same trajectories "
+                 "and fly-out tables)")
+        whatif_study = with_timeline(study, _with_timeline(sc, "ir-cue"))
+        whatif_res = rep.view(whatif_study)
         whatif = whatif_res.to_json()
-        whatif["attrition"] = expansion(whatif_res, doctrine, sweep_rows=True)
+        whatif["attrition"] = expansion(whatif_study, doctrine, sweep_rows=True)
     meta = {"versions": _versions(), "seed": None,
             "seed_note": "no random numbers are drawn: the results are deterministic",
             "scenario": sc.model_dump(mode="json")}
@@ -219,97 +223,133 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
             "whatif_engageable": whatif["summary"] if whatif else None}
 
 
-def render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight=()) -> str:
+def render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight=(),
+           extra_sections: Sequence[Section] = ()) -> str:
+    """The report page, as data: a list of :class:`~euroshield.report.html.Section` (heading and
+    blocks: ``P``, ``Finding``, ``Warn``, ``Table``, ``Figure``, ``Pre``) rendered by the
+    autoescaping templates of :func:`~euroshield.report.html.render_page`. No HTML is written
+    here: pass plain strings and numbers, and ``code(...)`` runs for inline code.
+
+    To add a section (e.g. "Defence of Europe": maps, an area table, a capitals table): write a
+    function that returns ``Section(heading, [P(...), Figure(path, caption), Table(cols, rows),
+    ...])`` from values computed in :func:`run_study`, and pass its result in
+    ``extra_sections`` (they come after the study sections, before "Assumptions and
+    parameters"), or append it to the list below. See the docstring of report/html.py.
+    """
     s = doc["summary"]
-    sections = []
-    question = (
-        "<p>In 2011 Russia objected that the European missile defence shield could threaten its "
-        "strategic nuclear forces. This report computes, from public parameters and first "
-        "principles (kinematics and geometry only), whether the shield's interceptors can "
-        "engage Russian ICBMs flying to the United States: from which site, with which "
-        "interceptor and sensor cue, and at what interceptor speed the answer would flip.</p>")
-    sections.append(("The question", question))
-    sections.append(("Findings", "".join(f'<p class="finding">{esc(f)}</p>'
-                                         for f in findings(doc, whatif))))
-    cols = ["site / interceptor", "km/s", "engageable", "flips by 8 km/s", "lowest flip km/s",
-            "commonest reason otherwise"]
-    body = (f"<p>{s['engageable_by_any_site']} of {s['routes']} routes engageable by at least "
-            "one site, under the scenario's timeline.</p>" + table(cols, _summary_rows(doc))
-            + figure(figs.get("map"), "Threat ground tracks by verdict, sites and radar "
-                                      "coverage (scenario timeline)"))
-    sections.append(("Deterrence: the scenario as given", body))
+    sections = [
+        Section("The question", [P(
+            "In 2011 Russia objected that the European missile defence shield could threaten "
+            "its strategic nuclear forces. This report computes, from public parameters and "
+            "first principles (kinematics and geometry only), whether the shield's interceptors "
+            "can engage Russian ICBMs flying to the United States: from which site, with which "
+            "interceptor and sensor cue, and at what interceptor speed the answer would flip.")]),
+        Section("Findings", [Finding(f) for f in findings(doc, whatif)]),
+        Section("Deterrence: the scenario as given", [
+            P(f"{s['engageable_by_any_site']} of {s['routes']} routes engageable by at least "
+              "one site, under the scenario's timeline."),
+            Table(SUMMARY_COLUMNS, _summary_rows(doc)),
+            Figure(figs.get("map"), "Threat ground tracks by verdict, sites and radar coverage "
+                                    "(scenario timeline)")]),
+    ]
     if whatif is not None:
         ws = whatif["summary"]
-        body = (f"<p>Interceptors may launch on the space-based infrared cue plus the decision "
-                f"delay, as if an ideal forward sensor existed: {ws['engageable_by_any_site']} "
-                f"of {ws['routes']} routes engageable.</p>" + table(cols, _summary_rows(whatif))
-                + figure(figs.get("map_ir"), "Ground tracks by verdict, what-if timeline")
-                + figure(figs.get("timeline"), "Engagement timelines (what-if): cue, track, "
-                                               "launch window, intercept, impact")
-                + figure(figs.get("thresholds"), "Flip-threshold speeds per site and "
-                                                 "interceptor (what-if)"))
-        sections.append(("Which sensor cue would change it? (what-if)", body))
+        sections.append(Section("Which sensor cue would change it? (what-if)", [
+            P("Interceptors may launch on the space-based infrared cue plus the decision "
+              f"delay, as if an ideal forward sensor existed: {ws['engageable_by_any_site']} "
+              f"of {ws['routes']} routes engageable."),
+            Table(SUMMARY_COLUMNS, _summary_rows(whatif)),
+            Figure(figs.get("map_ir"), "Ground tracks by verdict, what-if timeline"),
+            Figure(figs.get("timeline"), "Engagement timelines (what-if): cue, track, launch "
+                                         "window, intercept, impact"),
+            Figure(figs.get("thresholds"), "Flip-threshold speeds per site and interceptor "
+                                           "(what-if)")]))
     att = (whatif or doc).get("attrition")
     if att:
-        body = (f"<p>Raid: the warheads of each base (approximate public estimates, "
-                f"<code>catalog/forces.yaml</code>, marked unverified) split evenly over its "
-                f"routes; salvo of {SALVO}, single-shot kill probability {SSPK:g} (both "
-                f"assumptions), site inventories as in the scenario. Expected intercepted: "
-                f"{att['intercepted']:.1f} of {att['raid_warheads']:.0f} warheads.</p>"
-                + figure(figs.get("sweep"), "Expansion: expected warheads intercepted against "
-                                            "interceptor speed and inventory"))
-        sections.append(("Expansion: how much more defence before the deterrent erodes?",
-                         body))
+        sections.append(Section(
+            "Expansion: how much more defence before the deterrent erodes?", [
+                P(["Raid: the warheads of each base (approximate public estimates, ",
+                   code("catalog/forces.yaml"), ", marked unverified) split evenly over its "
+                   f"routes; salvo of {SALVO}, single-shot kill probability {SSPK:g} (both "
+                   "assumptions), site inventories as in the scenario. Expected intercepted: "
+                   f"{att['intercepted']:.1f} of {att['raid_warheads']:.0f} warheads."]),
+                Figure(figs.get("sweep"), "Expansion: expected warheads intercepted against "
+                                          "interceptor speed and inventory")]))
+    sections.extend(extra_sections)
+    sections.append(_assumptions_section(sc, doc))
+    if flight:
+        sections.append(_flight_section(flight))
+    sections.append(_files_section(files, globe_ok))
+    sections.append(Section("Versions and reproducibility", [
+        Table(["package", "version"], [[k, val] for k, val in _versions().items()], left=1),
+        P("Seed: none - no random numbers are drawn; the same inputs give the same outputs. "
+          f"Run time: {elapsed:.1f} s.")]))
+    return render_page(f"euroshield study: {sc.name}",
+                       f"{sc.description or ''} - euroshield {__version__}", sections)
+
+
+SUMMARY_COLUMNS = ["site / interceptor", "km/s", "engageable", "flips by 8 km/s",
+                   "lowest flip km/s", "commonest reason otherwise"]
+
+
+def _none(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _assumptions_section(sc, doc) -> Section:
     ic_rows, radar_rows, missile_rows = _parameter_rows(sc)
     a = doc["assumptions"]
-    body = (f"<p>Threat: {esc(a['missile'])} on minimum-energy trajectories; warhead RCS "
-            f"{esc(a['rcs_m2'])} m²; infrared cue at T+{esc(a['early_warning_delay_s'])} s; "
-            f"decision delay {esc(a['decision_delay_s'])} s; launch rule: "
-            f"{esc(a['launch_rule'])}. Flip thresholds: fly-out tables at "
-            f"{esc(', '.join(f'{v:g}' for v in a['threshold_ladder_kms']))} km/s, bisection "
-            "inside the bracket.</p>"
-            + table(["interceptor", "burnout km/s", "burn s", "intercept altitude km",
-                     "max fly-out s", "sources"], ic_rows)
-            + table(["radar", "position", "sector deg", "range", "sources"], radar_rows)
-            + table(["missile", "stages", "launch mass kg", "published range km", "sources"],
-                    missile_rows)
-            + table(["place", "kind", "lat", "lon", "± km", "source"], _place_rows(sc), left=2)
-            + "<p>Effective scenario (<code>scenario.yaml</code>):</p><pre>"
-            + esc(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False)) + "</pre>")
-    sections.append(("Assumptions and parameters", body))
-    if flight:
-        rows = []
-        for r in flight:
-            m = catalog.get_missile(r["missile"])
-            pub = m.published_range
-            band = f"{pub.min_km or pub.value_km:,.0f}-{pub.max_km or pub.value_km:,.0f}"
-            rows.append([r["missile"], r["route"], f"{r['ground_range_km']:,.0f}",
-                         f"{r['flight_time_s']:,.0f}", f"{r['apogee_km']:,.0f}",
-                         f"{r['burnout_speed_kms']:.2f}", band])
-        body = ("<p>Every catalogue missile aimed (minimum energy) and flown on its default "
-                "routes with the full model (rotating WGS84 Earth, J2, US76 drag); the last "
-                "column is the published range band of the missile, for comparison with its "
-                "maximum range.</p>"
-                + table(["missile", "route", "range km", "flight s", "apogee km",
-                         "burnout km/s", "published range km"], rows, left=2))
-        sections.append(("Flight check: the threat missiles", body))
-    globe_text = ("<p>3-D globe: run <code>euroshield serve " + esc(DEFAULT_OUT)
-                  + "</code> (or the folder you chose) and open "
-                  "<code>http://127.0.0.1:8000/globe.html</code>; the time slider plays the "
-                  "engagement.</p>" if globe_ok else
-                  '<p class="warn">The 3-D globe is not included: it needs the CesiumJS build '
-                  "(<code>make run</code> builds it with npm). trajectories.czml and study.kml "
-                  "are written anyway.</p>")
-    file_rows = [[name, what] for name, what in files.items()]
-    body = globe_text + table(["file", "contents"], file_rows, left=2)
-    sections.append(("Data files and the globe", body))
-    v = _versions()
-    body = (table(["package", "version"], [[k, val] for k, val in v.items()], left=1)
-            + "<p>Seed: none - no random numbers are drawn; the same inputs give the same "
-              f"outputs. Run time: {elapsed:.1f} s.</p>")
-    sections.append(("Versions and reproducibility", body))
-    return page(f"euroshield study: {sc.name}",
-                f"{sc.description or ''} - euroshield {__version__}", sections)
+    ladder = ", ".join(f"{v:g}" for v in a["threshold_ladder_kms"])
+    return Section("Assumptions and parameters", [
+        P(f"Threat: {_none(a['missile'])} on minimum-energy trajectories; warhead RCS "
+          f"{_none(a['rcs_m2'])} m²; infrared cue at T+{_none(a['early_warning_delay_s'])} s; "
+          f"decision delay {_none(a['decision_delay_s'])} s; launch rule: "
+          f"{_none(a['launch_rule'])}. Flip thresholds: fly-out tables at {ladder} km/s, "
+          "bisection inside the bracket."),
+        Table(["interceptor", "burnout km/s", "burn s", "intercept altitude km",
+               "max fly-out s", "sources"], ic_rows),
+        Table(["radar", "position", "sector deg", "range", "sources"], radar_rows),
+        Table(["missile", "stages", "launch mass kg", "published range km", "sources"],
+              missile_rows),
+        Table(["place", "kind", "lat", "lon", "± km", "source"], _place_rows(sc), left=2),
+        P(["Effective scenario (", code("scenario.yaml"), "):"]),
+        Pre(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False))])
+
+
+def _flight_rows(flight) -> list[list]:
+    rows = []
+    for r in flight:
+        m = catalog.get_missile(r["missile"])
+        pub = m.published_range
+        band = f"{pub.min_km or pub.value_km:,.0f}-{pub.max_km or pub.value_km:,.0f}"
+        rows.append([r["missile"], r["route"], f"{r['ground_range_km']:,.0f}",
+                     f"{r['flight_time_s']:,.0f}", f"{r['apogee_km']:,.0f}",
+                     f"{r['burnout_speed_kms']:.2f}", band])
+    return rows
+
+
+def _flight_section(flight) -> Section:
+    return Section("Flight check: the threat missiles", [
+        P("Every catalogue missile aimed (minimum energy) and flown on its default routes with "
+          "the full model (rotating WGS84 Earth, J2, US76 drag); the last column is the "
+          "published range band of the missile, for comparison with its maximum range."),
+        Table(["missile", "route", "range km", "flight s", "apogee km", "burnout km/s",
+               "published range km"], _flight_rows(flight), left=2)])
+
+
+def _files_section(files: dict, globe_ok: bool) -> Section:
+    if globe_ok:
+        globe = P(["3-D globe: run ", code(f"euroshield serve {DEFAULT_OUT}"),
+                   " (or the folder you chose) and open ",
+                   code("http://127.0.0.1:8000/globe.html"),
+                   "; the time slider plays the engagement."])
+    else:
+        globe = Warn(["The 3-D globe is not included: it needs the CesiumJS build (",
+                      code("make run"), " builds it with npm). trajectories.czml and study.kml "
+                      "are written anyway."])
+    return Section("Data files and the globe", [
+        globe, Table(["file", "contents"], [[name, what] for name, what in files.items()],
+                     left=2)])
 
 
 def summary_line(info: dict) -> str:

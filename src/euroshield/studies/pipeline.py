@@ -1,0 +1,472 @@
+"""The study pipeline: typed, pure stages over arrays. Read it top to bottom:
+
+    threats  = ThreatSet.from_places(bases, targets, missile)   # who flies where
+    flown    = fly(threats)                                      # aimed, recorded trajectories
+    looks    = look(flown)                                       # one Earth-fixed sampling
+    picture  = sense(looks, radars, early_warning, timeline, rcs_m2)   # when launch is allowed
+    reach    = reach_of(looks, shooters, ladder_kms)             # interceptor arrival times
+    result   = engage(looks, reach, picture)                     # verdicts, reasons, margins
+
+Each stage is a pure function of its (validated) inputs and returns unrounded arrays together
+with the inputs that made them, so studies (deterrence, footprint, attrition, campaigns) are
+reductions over the arrays and a what-if reruns only the stages it changes: a new timeline
+reruns ``sense`` and ``engage``, a new interceptor speed ``reach_of`` and ``engage``. Rows,
+rounding, sentences and files belong to ``euroshield.report`` and the command line.
+
+Units: SI inside (m, s, m/s); names at the boundary carry their unit (``lat_deg``,
+``intercept_time_s``). Frames: look points are Earth-fixed (WGS84 ECEF and geodetic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from euroshield import catalog
+from euroshield.defense.engagement import (
+    LookPoints,
+    Reason,
+    arrival_times,
+    engagement_windows,
+    flip_thresholds,
+    in_band,
+    look_points,
+)
+from euroshield.defense.flyout import FlyoutTable, flyout_table, site_coords
+from euroshield.defense.interceptors import Interceptor, boosters
+from euroshield.defense.radar import Radar, visibility
+from euroshield.errors import InputError
+from euroshield.flight import aiming
+from euroshield.flight.engine import STUDY_RTOL, Physics
+from euroshield.flight.trajectory import TrajectoryBatch
+
+__all__ = [
+    "Engagements", "Looks", "Reach", "Reason", "SensorPicture", "Shooter", "ThreatSet",
+    "Trajectories", "engage", "fly", "look", "reach_of", "sense",
+]
+
+LOOK_STEP_S = 2.0  # spacing of the look points shared by every site
+
+
+# ---- threats -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreatSet:
+    """Arrays over threats (one row = one missile from a launch point to an aim point).
+
+    ``launch_name``/``aim_name`` label rows for reports (a place or grid-cell name);
+    ``missile`` holds the catalogue missile of each row.
+    """
+
+    launch_name: np.ndarray  # (n,) str
+    launch_lat_deg: np.ndarray  # (n,) WGS84
+    launch_lon_deg: np.ndarray
+    aim_name: np.ndarray  # (n,) str
+    aim_lat_deg: np.ndarray
+    aim_lon_deg: np.ndarray
+    missile: np.ndarray  # (n,) str, catalogue names
+    shape: str = "minimum-energy"
+
+    def __post_init__(self):
+        n = len(self.launch_lat_deg)
+        for name in ("launch_name", "launch_lon_deg", "aim_name", "aim_lat_deg",
+                     "aim_lon_deg", "missile"):
+            if len(getattr(self, name)) != n:
+                raise ValueError(f"ThreatSet.{name} has {len(getattr(self, name))} rows, "
+                                 f"expected {n}")
+
+    def __len__(self) -> int:
+        return len(self.launch_lat_deg)
+
+    @classmethod
+    def from_arrays(cls, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
+                    missile: str | Sequence[str], launch_name=None, aim_name=None,
+                    shape: str = "minimum-energy") -> ThreatSet:
+        """Threats from explicit arrays (broadcast together); checks coordinates."""
+        la, lo, ta, to = (np.atleast_1d(np.asarray(a, dtype=float)).ravel() for a in
+                          np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg,
+                                              aim_lon_deg))
+        for what, lat, lon in (("launch", la, lo), ("aim", ta, to)):
+            if not (np.all(np.isfinite(lat)) and np.all(np.isfinite(lon))):
+                raise InputError(f"{what} points: coordinates must be finite numbers")
+            if np.any(np.abs(lat) > 90.0):
+                raise InputError(f"{what} points: latitude outside the allowed range [-90, 90]")
+        n = len(la)
+        lon_wrap = (lo + 180.0) % 360.0 - 180.0
+        to_wrap = (to + 180.0) % 360.0 - 180.0
+
+        def names(v, lat, lon):
+            if v is None:
+                return np.array([f"{a:.4f},{b:.4f}" for a, b in zip(lat, lon, strict=True)])
+            return np.broadcast_to(np.asarray(v, dtype=str), (n,)).copy()
+
+        mis = np.broadcast_to(np.asarray(missile, dtype=str), (n,)).copy()
+        return cls(names(launch_name, la, lon_wrap), la, lon_wrap, names(aim_name, ta, to_wrap),
+                   ta, to_wrap, mis, shape)
+
+    @classmethod
+    def from_places(cls, launches: Sequence[str], aims: Sequence[str],
+                    missile: str | Mapping[str, str]) -> ThreatSet:
+        """Every launch place x every aim place (launch-major order), by catalogue name.
+        ``missile`` is one catalogue missile, or a mapping launch name -> missile."""
+        a = [catalog.get_place(n) for n in launches]
+        b = [catalog.get_place(n) for n in aims]
+        pairs = [(p, q) for p in a for q in b]
+        mis = [missile[p.name] if isinstance(missile, Mapping) else missile for p, _ in pairs]
+        return cls.from_arrays([p.lat for p, _ in pairs], [p.lon for p, _ in pairs],
+                               [q.lat for _, q in pairs], [q.lon for _, q in pairs], mis,
+                               [p.name for p, _ in pairs], [q.name for _, q in pairs])
+
+    @classmethod
+    def from_grid(cls, launch_points: Sequence[tuple[str, float, float]], aim_lat_deg,
+                  aim_lon_deg, missile: str, aim_name=None) -> ThreatSet:
+        """Every launch point (name, lat, lon) x every aim point (launch-major order)."""
+        ta = np.atleast_1d(np.asarray(aim_lat_deg, dtype=float)).ravel()
+        to = np.atleast_1d(np.asarray(aim_lon_deg, dtype=float)).ravel()
+        names = (np.array([f"{a:.3f},{b:.3f}" for a, b in zip(ta, to, strict=True)])
+                 if aim_name is None else np.asarray(aim_name, dtype=str))
+        k = len(ta)
+        return cls.from_arrays(np.repeat([p[1] for p in launch_points], k),
+                               np.repeat([p[2] for p in launch_points], k),
+                               np.tile(ta, len(launch_points)), np.tile(to, len(launch_points)),
+                               missile, np.repeat([p[0] for p in launch_points], k),
+                               np.tile(names, len(launch_points)))
+
+    def take(self, rows) -> ThreatSet:
+        """The threats at ``rows`` (an index array or a boolean mask)."""
+        return ThreatSet(*(getattr(self, f)[rows] for f in (
+            "launch_name", "launch_lat_deg", "launch_lon_deg", "aim_name", "aim_lat_deg",
+            "aim_lon_deg", "missile")), shape=self.shape)
+
+
+# ---- fly -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Aimed trajectories of a threat set, recorded for interpolation.
+
+    ``groups`` holds one recorded batch per missile type with the threat rows it flew.
+    ``flown``: the aim converged (the trajectory ends on its aim point); rows that are not
+    flown have no trajectory (out of the missile's reach, or no converged solution).
+    """
+
+    threats: ThreatSet
+    groups: tuple[tuple[np.ndarray, TrajectoryBatch], ...]
+    flown: np.ndarray  # (n,) bool
+    reachable: np.ndarray  # (n,) bool: within the missile's reach on its heading
+    impact_time_s: np.ndarray  # (n,) after launch; NaN when not flown
+    apogee_time_s: np.ndarray  # (n,)
+    miss_m: np.ndarray  # (n,) impact point to aim point
+    physics: Physics
+
+
+def fly(threats: ThreatSet, physics: Physics | None = None,
+        tolerance_m: float = 100.0) -> Trajectories:
+    """Aim every threat (its catalogue missile and shape) and record the trajectories on the
+    rotating WGS84 Earth (J2, US76 drag) at the study tolerance (metres at impact)."""
+    physics = physics or Physics(rtol=STUDY_RTOL)
+    n = len(threats)
+    flown = np.zeros(n, dtype=bool)
+    reachable = np.zeros(n, dtype=bool)
+    t_imp, t_apo, miss = (np.full(n, np.nan) for _ in range(3))
+    groups = []
+    for name in dict.fromkeys(threats.missile.tolist()):
+        rows = np.flatnonzero(threats.missile == name)
+        res = aiming.aim(catalog.get_missile(name), threats.launch_lat_deg[rows],
+                         threats.launch_lon_deg[rows], threats.aim_lat_deg[rows],
+                         threats.aim_lon_deg[rows], shape=threats.shape, record=True,
+                         physics=physics, tolerance_m=tolerance_m)
+        ok = res.converged
+        flown[rows], reachable[rows] = ok, res.reachable
+        b = res.batch
+        t_imp[rows] = np.where(ok, b.impact_time_s - b.t0_s, np.nan)
+        t_apo[rows] = np.where(ok, b.apogee_time_s - b.t0_s, np.nan)
+        miss[rows] = res.miss_m
+        groups.append((rows, b))
+    return Trajectories(threats, tuple(groups), flown, reachable, t_imp, t_apo, miss, physics)
+
+
+# ---- look ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Looks:
+    """Earth-fixed look points of every flown trajectory, shared by sensors and shooters:
+    ``points`` every ``step_s`` from launch to the last impact (NaN outside each flight and
+    for rows that were not flown)."""
+
+    trajectories: Trajectories
+    points: LookPoints
+    step_s: float
+
+    @property
+    def threats(self) -> ThreatSet:
+        return self.trajectories.threats
+
+    def sample(self, times_s) -> LookPoints:
+        """Look points at other times (e.g. a radar's revisit times), same frames."""
+        return _sample(self.trajectories, np.asarray(times_s, dtype=float))
+
+
+def _sample(trajs: Trajectories, times: np.ndarray) -> LookPoints:
+    n, m = len(trajs.threats), len(times)
+    ecef = np.full((n, m, 6), np.nan)
+    lat, lon, h = (np.full((n, m), np.nan) for _ in range(3))
+    for rows, batch in trajs.groups:
+        p = look_points(batch, times_s=times)
+        keep = trajs.flown[rows]
+        r = rows[keep]
+        ecef[r], lat[r], lon[r], h[r] = (a[keep] for a in (p.ecef, p.lat_deg, p.lon_deg,
+                                                          p.height_m))
+    return LookPoints(times, ecef, lat, lon, h)
+
+
+def look(trajs: Trajectories, step_s: float = LOOK_STEP_S) -> Looks:
+    """Sample every flown trajectory every ``step_s`` seconds from launch to the last impact."""
+    t_end = float(np.nanmax(trajs.impact_time_s)) if trajs.flown.any() else 0.0
+    times = np.arange(0.0, t_end + step_s, step_s)
+    return Looks(trajs, _sample(trajs, times), step_s)
+
+
+# ---- sense ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SensorPicture:
+    """Per trajectory: when the sensors first see it, when a launch-quality track exists and
+    when interceptor launch is allowed [s after threat launch; NaN = never].
+
+    The rule (the stage the architecture study will swap): a radar's track is established at
+    its N-th detection (one look per revisit interval); the space-based infrared cue comes at
+    the early-warning delay. With ``fire_control == "radar-track"`` launch is allowed at
+    max(track, cue + decision delay) with early warning, at track + decision delay without;
+    the ``"ir-cue"`` what-if allows launch at cue + decision delay.
+    """
+
+    sensors: tuple[str, ...]
+    first_detection_s: np.ndarray  # (n,)
+    track_time_s: np.ndarray  # (n,) earliest launch-quality track among the sensors
+    tracked_by: np.ndarray  # (n,) int index into ``sensors``, -1 = no track
+    cue_s: np.ndarray  # (n,) infrared cue (NaN without early warning)
+    launch_allowed_s: np.ndarray  # (n,)
+    fire_control: str
+    decision_delay_s: float
+    early_warning_delay_s: float | None  # None: no space-based early warning
+    rcs_m2: float
+
+    @property
+    def launch_rule(self) -> str:
+        """The rule as a stable key: ``ir-cue``, ``track-and-cue`` or ``track``."""
+        if self.fire_control == "ir-cue":
+            return "ir-cue"
+        return "track-and-cue" if self.early_warning_delay_s is not None else "track"
+
+
+@dataclass(frozen=True)
+class RadarTrack:
+    """One radar's detections along every trajectory (arrays over trajectories)."""
+
+    first_detection_s: np.ndarray
+    track_time_s: np.ndarray  # time of the N-th detection
+    last_detection_s: np.ndarray
+
+
+def radar_track(looks: Looks, radar: Radar, rcs_m2: float) -> RadarTrack:
+    """Look at every trajectory once per revisit interval from launch; a track is established
+    at the radar's N-th detection."""
+    t_end = float(looks.points.times_s[-1])
+    times = np.arange(0.0, t_end + radar.revisit_s, radar.revisit_s)
+    p = looks.sample(times)
+    vis = visibility(radar, p.lat_deg, p.lon_deg, p.height_m, rcs_m2).visible
+    vis &= np.isfinite(p.height_m)
+    n_cum = np.cumsum(vis, axis=1)
+
+    def first(mask):
+        return np.where(mask.any(axis=1), times[np.argmax(mask, axis=1)], np.nan)
+
+    last = vis.shape[1] - 1 - np.argmax(vis[:, ::-1], axis=1)
+    return RadarTrack(first(vis), first(vis & (n_cum >= radar.detections_for_track)),
+                      np.where(vis.any(axis=1), times[last], np.nan))
+
+
+def sense(looks: Looks, radars: Sequence[Radar], early_warning, timeline,
+          rcs_m2: float) -> SensorPicture:
+    """The sensor picture of every trajectory: ``radars`` (with the scenario's moves applied),
+    ``early_warning`` and ``timeline`` are the scenario's validated sections."""
+    n = len(looks.threats)
+    track = np.full(n, np.nan)
+    first = np.full(n, np.nan)
+    by = np.full(n, -1, dtype=np.int64)
+    for j, radar in enumerate(radars):
+        rt = radar_track(looks, radar, rcs_m2)
+        better = np.isfinite(rt.track_time_s) & ~(rt.track_time_s >= track)
+        by[better] = j
+        track = np.where(better, rt.track_time_s, track)
+        first = np.fmin(first, rt.first_detection_s)
+    delay = float(timeline.decision_delay_s)
+    ew = float(early_warning.detection_delay_s) if early_warning.enabled else None
+    if timeline.fire_control == "ir-cue":  # what-if: the cue is taken as fire-control data
+        if ew is None:
+            raise InputError("timeline.fire_control: 'ir-cue' needs early_warning.enabled: true")
+        cue = np.full(n, ew)
+        allowed = cue + delay
+    elif ew is not None:
+        cue = np.full(n, ew)
+        allowed = np.maximum(track, cue + delay)  # NaN track stays NaN: no fire control
+    else:
+        cue = np.full(n, np.nan)
+        allowed = track + delay
+    return SensorPicture(tuple(r.name for r in radars), first, track, by, cue, allowed,
+                         timeline.fire_control, delay, ew, float(rcs_m2))
+
+
+# ---- reach (interceptor fly-out over the look points) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Shooter:
+    """One interceptor type at one launch site."""
+
+    site: str
+    lat_deg: float
+    lon_deg: float
+    interceptor: Interceptor
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Per shooter: its fly-out table (nominal speed first, then the ladder) and the arrival
+    times and speeds at every look point inside its altitude band, (n, m, S)."""
+
+    shooters: tuple[Shooter, ...]
+    tables: tuple[FlyoutTable, ...]
+    arrivals: tuple[tuple[np.ndarray, np.ndarray], ...]
+    ladder_kms: tuple[float, ...]
+
+
+def bearings_in_band(points: LookPoints, site_lat: float, site_lon: float,
+                     ic: Interceptor) -> np.ndarray:
+    """Bearings [deg] from a site of the look points inside the interceptor's altitude band:
+    the only directions its fly-out table needs."""
+    c = site_coords(site_lat, site_lon, points.ecef[..., :3][in_band(points.height_m, ic)])
+    return np.degrees(c[:, 0])
+
+
+def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[float] = (),
+             progress: Callable[[int, int], None] | None = None,
+             tables: dict[int, FlyoutTable] | None = None) -> Reach:
+    """Fly-out tables of every shooter (its nominal speed, plus the ``ladder_kms`` burnout
+    speeds for flip thresholds) and the arrival times at the look points.
+
+    ``tables``, if given, is a cache (shooter index -> table) filled on first use with tables
+    over every launch azimuth, so that chunks of one study share them; without it each table
+    flies only the azimuths these look points need."""
+    ladder = tuple(float(v) for v in ladder_kms)
+    # calibrate every speed variant of every interceptor in one batch (cached for the tables)
+    ics = {s.interceptor.name + repr(s.interceptor.burnout_speed_kms): s.interceptor
+           for s in shooters}
+    if ladder:
+        boosters([ic.with_speed(v) for ic in ics.values()
+                  for v in (ic.burnout_speed_kms, *ladder)])
+    built, arrivals = [], []
+    for i, s in enumerate(shooters):
+        if tables is not None and i in tables:
+            table = tables[i]
+        else:
+            bearings = (None if tables is not None else
+                        bearings_in_band(looks.points, s.lat_deg, s.lon_deg, s.interceptor))
+            table = flyout_table(s.interceptor, s.lat_deg, s.lon_deg, speeds_kms=ladder,
+                                 bearings_deg=bearings)
+            if tables is not None:
+                tables[i] = table
+        built.append(table)
+        arrivals.append(arrival_times(looks.points, table, s.interceptor))
+        if progress is not None:
+            progress(i + 1, len(shooters))
+    return Reach(tuple(shooters), tuple(built), tuple(arrivals), ladder)
+
+
+# ---- engage --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Engagements:
+    """Verdicts over trajectories x shooters, (n, J) arrays (NaN where no such point).
+
+    The best intercept point is the feasible one with the largest launch margin (or, when
+    none is feasible, the reachable one that is least late). ``threshold_speed_kms`` is the
+    flip threshold: the lowest burnout speed (same burn time and mass) at which the row becomes
+    engageable with the same timeline (NaN: not even at the ladder's top; only with a ladder).
+    """
+
+    looks: Looks
+    reach: Reach
+    picture: SensorPicture
+    engageable: np.ndarray  # bool
+    reason: np.ndarray  # int8 Reason codes
+    intercept_time_s: np.ndarray
+    intercept_altitude_m: np.ndarray
+    intercept_ground_range_m: np.ndarray  # from the site, WGS84 geodesic
+    intercept_lat_deg: np.ndarray
+    intercept_lon_deg: np.ndarray
+    flyout_time_s: np.ndarray
+    closing_speed_m_s: np.ndarray
+    margin_s: np.ndarray  # launch slack at the best point; negative = late by that much
+    earliest_launch_s: np.ndarray
+    latest_launch_s: np.ndarray
+    shots: np.ndarray  # int: shoot-look-shoot opportunities
+    threshold_speed_kms: np.ndarray
+    intercept_after_apogee: np.ndarray  # bool: descent-phase intercept
+    assess_delay_s: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def shooters(self) -> tuple[Shooter, ...]:
+        return self.reach.shooters
+
+    @property
+    def threats(self) -> ThreatSet:
+        return self.looks.threats
+
+
+def engage(looks: Looks, reach: Reach, picture: SensorPicture,
+           assess_delay_s: float = 0.0) -> Engagements:
+    """Engagement windows of every shooter against every trajectory under the picture's
+    launch times; flip thresholds when ``reach`` carries a speed ladder."""
+    n, n_j = len(looks.threats), len(reach.shooters)
+    flown = looks.trajectories.flown
+    allowed = picture.launch_allowed_s
+    f = {k: np.full((n, n_j), np.nan) for k in (
+        "intercept_time_s", "intercept_altitude_m", "intercept_ground_range_m",
+        "intercept_lat_deg", "intercept_lon_deg", "flyout_time_s", "closing_speed_m_s",
+        "margin_s", "earliest_launch_s", "latest_launch_s", "threshold_speed_kms")}
+    ok = np.zeros((n, n_j), dtype=bool)
+    reason = np.full((n, n_j), Reason.MISSILE_CANNOT_REACH, dtype=np.int8)
+    shots = np.zeros((n, n_j), dtype=np.int64)
+    pts = looks.points
+    rows = np.arange(n)
+    for j, (s, table, arr) in enumerate(zip(reach.shooters, reach.tables, reach.arrivals,
+                                            strict=True)):
+        w = engagement_windows(pts, table, s.interceptor, allowed, arrivals=arr,
+                               assess_delay_s=assess_delay_s)
+        ok[:, j] = flown & w.engageable
+        reason[:, j] = np.where(flown, w.reason, Reason.MISSILE_CANNOT_REACH)
+        shots[:, j] = np.where(flown, w.shots, 0)
+        for k in ("intercept_time_s", "intercept_altitude_m", "intercept_ground_range_m",
+                  "flyout_time_s", "closing_speed_m_s", "margin_s", "earliest_launch_s",
+                  "latest_launch_s"):
+            f[k][:, j] = getattr(w, k)
+        kk = np.clip(np.searchsorted(pts.times_s, w.intercept_time_s), 0, len(pts.times_s) - 1)
+        has = np.isfinite(w.intercept_time_s)
+        f["intercept_lat_deg"][:, j] = np.where(has, pts.lat_deg[rows, kk], np.nan)
+        f["intercept_lon_deg"][:, j] = np.where(has, pts.lon_deg[rows, kk], np.nan)
+        if len(table.speeds_kms) > 1:
+            thr = flip_thresholds(pts, table, s.interceptor, allowed, arrivals=arr)
+            f["threshold_speed_kms"][:, j] = np.where(flown, thr, np.nan)
+    after = f["intercept_time_s"] > looks.trajectories.apogee_time_s[:, None]
+    return Engagements(looks, reach, picture, ok, reason, shots=shots,
+                       intercept_after_apogee=after, assess_delay_s=assess_delay_s, **f)
