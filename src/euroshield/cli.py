@@ -591,11 +591,12 @@ def footprint(
     with working(f"footprint {sc.name}: Iran -> United States routes"):
         us = fp.us_routes(sc)
     results = []
+    tables: dict = {}  # fly-out tables shared by every launch area and missile
     with _chunk_progress() as task:
         for area in f.launch_areas:
             for m in f.missiles:
                 results += fp.footprints(
-                    [defence], area, m, grid, caps,
+                    [defence], area, m, grid, caps, tables=tables,
                     progress=task(f"{area} x {m}: {len(grid):,} aim points") if task else None)
     doc = rep.footprint_doc(sc, results, us, meta=_meta(scenario=sc.model_dump(mode="json"),
                                                         force=force))

@@ -4,7 +4,10 @@ Checks: the files parse (JSON; XML), the CZML document packet carries a clock sp
 longest flight, there is one packet per route, per intercept (fly-out and marker), per site
 and per radar outline, the time-tagged samples are exactly the study's path samples (to the
 rounding of the export), colours follow the verdicts, and text from user data is HTML-escaped
-in every description (a scenario or place named ``<script>alert(1)</script>``).
+in every description (a scenario or place named ``<script>alert(1)</script>``). With
+footprints of the defence of Europe: one ground-clamped polygon packet per polygon (holes
+kept) under one parent packet per footprint, and a KML folder per footprint with its polygons;
+None geometries skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pyproj import Geod
 from euroshield.defense.radar import get_radar
 from euroshield.report import czml, kml
 from euroshield.report.deterrence import DeterrenceView as DeterrenceResult
+from euroshield.report.footprint import cells_multipolygon
 
 XSS = "<script>alert(1)</script>"
 EPOCH = "2030-01-01T00:00:00Z"
@@ -234,3 +238,158 @@ def test_kml_escapes_user_text_and_stays_offline(result, radars, tmp_path):
     # no icon or other URL that an offline viewer would try to fetch
     urls = {u for u in raw.split('"') if u.startswith("http")}
     assert urls <= {NS["k"], NS["gx"]}
+
+
+# --- footprints of the defence of Europe --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def footprints():
+    """Three footprints: two polygons (a 3 x 3 block of 1-deg cells without its centre, i.e.
+    one hole, and an isolated cell) named with a script tag; a None geometry; one cell."""
+    lat, lon = np.meshgrid([50.0, 51.0, 52.0], [10.0, 11.0, 12.0], indexing="ij")
+    ring = ~((lat == 51.0) & (lon == 11.0))
+    holed = cells_multipolygon(np.append(lat[ring], 45.0), np.append(lon[ring], 20.0), 1.0)
+    return [
+        {"name": f"epaa-phase-3: {XSS} - defended", "status": "defended", "geometry": holed,
+         "area_km2": 95000.0, "description": f"defended from every launch point {XSS}"},
+        {"name": "epaa-phase-3: nothing - partly-defended", "status": "partly-defended",
+         "geometry": None, "area_km2": 0.0, "description": "no cell"},
+        {"name": "epaa-phase-3: one cell - threatened", "status": "threatened",
+         "geometry": cells_multipolygon([40.0], [30.0], 1.0), "area_km2": 9400.0,
+         "description": "threatened, undefended"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def fp_packets(result, radars, footprints, tmp_path_factory):
+    path = czml.write_czml(result, radars, tmp_path_factory.mktemp("czml") / "fp.czml",
+                           epoch=EPOCH, footprints=footprints)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _rings(geometry):
+    """{exterior ring as (lon, lat) without the closing point: holes likewise}."""
+    return {tuple(map(tuple, poly[0][:-1])): [list(map(tuple, h[:-1])) for h in poly[1:]]
+            for poly in geometry["coordinates"]}
+
+
+def test_czml_footprints_one_ground_polygon_per_polygon_under_a_parent(
+        fp_packets, packets, footprints):
+    assert [p["id"] for p in fp_packets[:len(packets)]] == [p["id"] for p in packets]
+    assert len({p["id"] for p in fp_packets}) == len(fp_packets)  # ids unique
+    fp = _by_prefix(fp_packets, "footprint-")
+    assert [p["id"] for p in fp] == ["footprint-0", "footprint-0-0", "footprint-0-1",
+                                     "footprint-2", "footprint-2-0"]  # None geometry skipped
+    assert all(p["id"] != "footprint-1" and p.get("parent") != "footprint-1"
+               for p in fp_packets)
+    parents = {p["id"]: p for p in fp if "polygon" not in p}
+    assert parents["footprint-0"]["name"] == footprints[0]["name"]  # plain text, as given
+    polys = [p for p in fp if "polygon" in p]
+    assert len(polys) == 3
+    seen = {}
+    for p in polys:
+        n = int(p["id"].split("-")[1])
+        assert p["parent"] == f"footprint-{n}" and p["name"] == footprints[n]["name"]
+        assert "availability" not in p  # shown the whole time
+        g = p["polygon"]
+        assert g["material"]["solidColor"]["color"]["rgba"] == \
+            czml.FOOTPRINT_RGBA[footprints[n]["status"]]
+        assert g["outline"] is False and g["fill"] is True
+        assert g["heightReference"] == {"heightReference": "CLAMP_TO_GROUND"}
+        ext = np.array(g["positions"]["cartographicDegrees"]).reshape(-1, 3)
+        assert np.all(ext[:, 2] == 0.0)
+        holes = [np.array(h).reshape(-1, 3) for h in
+                 g.get("holes", {}).get("cartographicDegrees", [])]
+        seen[tuple(map(tuple, ext[:, :2]))] = [list(map(tuple, h[:, :2])) for h in holes]
+    assert seen == {**_rings(footprints[0]["geometry"]), **_rings(footprints[2]["geometry"])}
+    (holed,) = [p for p in polys if "holes" in p["polygon"]]
+    (hole,) = holed["polygon"]["holes"]["cartographicDegrees"]
+    h = np.array(hole).reshape(-1, 3)
+    assert len(h) == 4  # the missing centre cell, closing point dropped
+    assert (h[:, 0].min(), h[:, 0].max(), h[:, 1].min(), h[:, 1].max()) == \
+        (10.5, 11.5, 50.5, 51.5)
+    assert czml.FOOTPRINT_RGBA == {"defended": [46, 125, 50, 110],
+                                   "partly-defended": [139, 195, 74, 90],
+                                   "threatened": [239, 108, 0, 90]}
+
+
+def test_czml_footprint_descriptions_are_escaped(fp_packets):
+    assert all("description" in p for p in fp_packets)
+    for p in fp_packets:
+        assert "<script" not in p["description"].lower()
+    fp = _by_prefix(fp_packets, "footprint-0")
+    assert len(fp) == 3
+    for p in fp:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in p["description"]
+        assert "95,000 km2" in p["description"] and "defended" in p["description"]
+    assert "footprints on the ground" in fp_packets[0]["description"]
+
+
+def test_footprint_unknown_status_or_geometry_is_a_value_error(footprints):
+    with pytest.raises(ValueError, match="footprint status"):
+        czml.footprint_packets([{**footprints[2], "status": "safe"}])
+    with pytest.raises(ValueError, match="MultiPolygon"):
+        czml.footprint_packets([{**footprints[2], "geometry": {"type": "Point",
+                                                               "coordinates": [0, 0]}}])
+    assert czml.footprint_packets([footprints[1]]) == []
+
+
+def test_kml_footprints_folder_with_polygons_and_holes(result, radars, footprints, tmp_path):
+    path = kml.write_kml(result, radars, tmp_path / "fp.kml", epoch=EPOCH,
+                         footprints=footprints)
+    raw = path.read_text(encoding="utf-8")
+    root = ET.fromstring(raw)
+    doc = root.find("k:Document", NS)
+    (top,) = [f for f in doc.findall("k:Folder", NS)
+              if f.findtext("k:name", namespaces=NS) == "Defence of Europe"]
+    subs = top.findall("k:Folder", NS)
+    assert [f.findtext("k:name", namespaces=NS) for f in subs] == \
+        [footprints[0]["name"], footprints[2]["name"]]  # None geometry skipped, name as given
+    styles = {st.get("id"): st for st in root.iter(f"{{{NS['k']}}}Style")}
+    seen = {}
+    for sub, fp in zip(subs, (footprints[0], footprints[2]), strict=True):
+        pms = sub.findall("k:Placemark", NS)
+        assert len(pms) == len(fp["geometry"]["coordinates"])
+        for pm in pms:
+            pol = pm.find("k:Polygon", NS)
+            assert pol.findtext("k:altitudeMode", namespaces=NS) == "clampToGround"
+            assert pol.findtext("k:tessellate", namespaces=NS) == "1"
+            st = styles[pm.findtext("k:styleUrl", namespaces=NS).lstrip("#")]
+            r, g, b, a = czml.FOOTPRINT_RGBA[fp["status"]]
+            assert st.findtext("k:PolyStyle/k:color", namespaces=NS) == \
+                f"{a:02x}{b:02x}{g:02x}{r:02x}"
+            assert st.findtext("k:PolyStyle/k:outline", namespaces=NS) == "0"
+
+            def ring(lr):
+                c = [tuple(float(v) for v in xyz.split(",")[:2])
+                     for xyz in lr.findtext("k:coordinates", namespaces=NS).split()]
+                assert c[0] == c[-1]  # KML rings are closed
+                return c[:-1]
+
+            outer = ring(pol.find("k:outerBoundaryIs/k:LinearRing", NS))
+            seen[tuple(outer)] = [ring(lr) for lr in
+                                  pol.findall("k:innerBoundaryIs/k:LinearRing", NS)]
+    assert seen == {**_rings(footprints[0]["geometry"]), **_rings(footprints[2]["geometry"])}
+    assert sum(len(v) for v in seen.values()) == 1  # the one hole
+    # the rest of the document is unchanged
+    assert len(root.findall(".//gx:Track", NS)) == len(result.paths)
+    assert len(root.findall(".//k:Placemark/k:Polygon", NS)) == 3
+    # descriptions: user text escaped in the HTML, nothing to fetch
+    descriptions = [d.text or "" for d in root.iter(f"{{{NS['k']}}}description")]
+    for d in descriptions:
+        assert "<script" not in d.lower()
+    fp_desc = [d.text or "" for d in subs[0].iter(f"{{{NS['k']}}}description")]
+    assert len(fp_desc) == 1 + 2  # the sub-folder and its two polygons
+    assert all("&lt;script&gt;alert(1)&lt;/script&gt;" in d for d in fp_desc)
+    urls = {u for u in raw.split('"') if u.startswith("http")}
+    assert urls <= {NS["k"], NS["gx"]}
+
+
+def test_kml_without_footprints_has_no_defence_folder(result, radars, tmp_path):
+    root = ET.parse(kml.write_kml(result, radars, tmp_path / "t.kml",
+                                  footprints=[{"name": "x", "status": "defended",
+                                               "geometry": None, "area_km2": 0.0,
+                                               "description": ""}])).getroot()
+    names = [f.findtext("k:name", namespaces=NS) for f in root.iter(f"{{{NS['k']}}}Folder")]
+    assert "Defence of Europe" not in names and "sites" in names

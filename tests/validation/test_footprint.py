@@ -73,7 +73,8 @@ def test_grid_verdicts_equal_single_route_verdicts(phase3_footprint):
     (name, lat, lon), = res.launch_points
     a_lat = np.concatenate([res.grid.lat_deg, res.capital_lat_deg])[picks]
     a_lon = np.concatenate([res.grid.lon_deg, res.capital_lon_deg])[picks]
-    looks = look(fly(ThreatSet.from_arrays(lat, lon, a_lat, a_lon, "sejjil2-like")))
+    looks = look(fly(ThreatSet.from_arrays(lat, lon, a_lat, a_lon, "sejjil2-like"),
+                     tolerance_m=fp.AIM_TOLERANCE_M))
     sc2 = sc.model_copy(update={"threats": sc.threats.model_copy(
         update={"rcs_m2": sc.footprint.rcs_m2})})
     e = engage(looks, reach_of(looks, shooters_of(sc)), picture_of(looks, sc2))

@@ -127,6 +127,23 @@ def visibility(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
     return Visibility(az, el, slant, ok & np.isfinite(h))
 
 
+def detectable(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
+               k: float = REFRACTION_K) -> np.ndarray:
+    """``visibility(...).visible``, evaluated in full only where the slant range is inside the
+    detection range: the same answer for a fraction of the cost, since the geodesic inverse of
+    the look angles is the expensive part and most samples of a long trajectory are far away."""
+    lat, lon, h = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float),
+                                      np.asarray(height_m, float))
+    site = frames.Topocentric(radar.lat, radar.lon, radar.height_m)
+    with np.errstate(invalid="ignore"):
+        near = np.isfinite(h) & (site.slant_range_m(frames.geodetic_to_ecef(lat, lon, h))
+                                 <= radar.max_range_m(rcs_m2))
+    out = np.zeros(lat.shape, dtype=bool)
+    if near.any():
+        out[near] = visibility(radar, lat[near], lon[near], h[near], rcs_m2, k).visible
+    return out
+
+
 @dataclass
 class Detections:
     """Per-trajectory detection summary (arrays over trajectories; NaN = never)."""

@@ -4,7 +4,9 @@ One document: a clock spanning the longest flight; per threat route a time-tagge
 (WGS84, Earth-fixed, seconds after a common launch epoch) drawn as a path, red when some site
 can engage the route and grey-blue otherwise; per engageable (route, site, interceptor) a
 schematic fly-out and a marker at the study's intercept point; the sites; and each radar's
-detection range for the study's RCS as a ground outline of its sector.
+detection range for the study's RCS as a ground outline of its sector; optionally, footprints
+of the defence of Europe as ground-clamped filled polygons (one packet per polygon, under one
+parent packet per footprint, coloured by status, shown the whole time).
 
 Cesium renders descriptions as HTML (in a sandboxed frame), so every text from user data in a
 description (scenario, place and radar names, reasons) is HTML-escaped. Names and label texts are
@@ -15,6 +17,7 @@ they are written unescaped: an escaped name would show as "kozelsk -&gt; washing
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from czml3.enums import (
     ClockRanges,
     ClockSteps,
     ExtrapolationTypes,
+    HeightReferences,
     HorizontalOrigins,
     InterpolationAlgorithms,
     LabelStyles,
@@ -33,12 +37,16 @@ from czml3.enums import (
 from czml3.properties import (
     Clock,
     Color,
+    HeightReference,
     Label,
+    Material,
     Point,
+    Polygon,
     Polyline,
     PolylineMaterial,
     Position,
     PositionList,
+    PositionListOfLists,
     SolidColorMaterial,
 )
 from czml3.properties import Path as PathGraphic
@@ -52,6 +60,11 @@ FLYOUT_RGBA = [60, 220, 120, 255]
 INTERCEPT_RGBA = [255, 230, 60, 255]
 RADAR_RGBA = [80, 200, 255, 255]
 SITE_RGBA = {"defence-site": [255, 200, 40, 255], "ship-station": [60, 200, 230, 255]}
+FOOTPRINT_RGBA = {  # fill of a defence-of-Europe footprint, by status (translucent)
+    "defended": [46, 125, 50, 110],
+    "partly-defended": [139, 195, 74, 90],
+    "threatened": [239, 108, 0, 90],
+}
 FLYOUT_SAMPLES = 8  # segments of the schematic fly-out
 FLYOUT_NOTE = ("schematic: straight line in time from the site at launch to the intercept "
                "point; times and point from the study")
@@ -125,7 +138,7 @@ def route_description(key: tuple[str, str], rows: list[dict], path, assumptions:
     return f"{head}<ul>{''.join(lines)}</ul>"
 
 
-def document_description(result, epoch_s: str) -> str:
+def document_description(result, epoch_s: str, footprints: bool = False) -> str:
     """HTML summary of the study for the document packet."""
     a = result.assumptions
     n_routes = len(result.paths)
@@ -140,7 +153,10 @@ def document_description(result, epoch_s: str) -> str:
                 ("time axis", _t(f"seconds after a common threat launch at {epoch_s} "
                                  "(a display convention, not a date)")),
                 ("colours", "red: route engageable by some site; grey-blue: by none; green: "
-                            "schematic interceptor fly-out; yellow: intercept point"),
+                            "schematic interceptor fly-out; yellow: intercept point"
+                            + ("; footprints on the ground: dark green defended, light "
+                               "green partly defended, orange threatened"
+                               if footprints else "")),
             ]))
 
 
@@ -183,6 +199,78 @@ def radar_outline(radar, rcs_m2: float, step_deg: float = 2.0) -> tuple[np.ndarr
             np.concatenate([[radar.lat], lat, [radar.lat]]))
 
 
+def footprint_polygons(geometry: dict | None) -> list[list[list[tuple[float, float]]]]:
+    """Polygons of a GeoJSON MultiPolygon (or Polygon) as lists of rings of (lon, lat), the
+    first ring the exterior and the others holes; rings as given (closed, as in GeoJSON).
+    Empty for None or an empty geometry; other geometry types are a ValueError."""
+    if not geometry:
+        return []
+    kind = geometry.get("type")
+    coords = geometry.get("coordinates") or []
+    if kind == "Polygon":
+        coords = [coords]
+    elif kind != "MultiPolygon":
+        raise ValueError(f"footprint geometry: expected a GeoJSON MultiPolygon, got {kind!r}")
+    return [[[(float(c[0]), float(c[1])) for c in ring] for ring in poly if len(ring)]
+            for poly in coords if len(poly) and len(poly[0])]
+
+
+def footprint_rgba(status: str) -> list[int]:
+    """Fill colour [r, g, b, a] of a footprint status; an unknown status is a ValueError."""
+    try:
+        return list(FOOTPRINT_RGBA[status])
+    except KeyError:
+        raise ValueError(f"footprint status: expected one of {', '.join(FOOTPRINT_RGBA)}, "
+                         f"got {status!r}") from None
+
+
+def _ring_degrees(ring) -> list[float]:
+    """[lon, lat, 0, ...] of a ring, without the closing point (Cesium closes polygons)."""
+    if len(ring) > 1 and ring[0] == ring[-1]:
+        ring = ring[:-1]
+    return [float(v) for x, y in ring for v in (round(x, 6), round(y, 6), 0.0)]
+
+
+def footprint_description(fp: dict, part: tuple[int, int] | None = None) -> str:
+    """HTML description of a footprint (``part``: (k, n), polygon k of n)."""
+    rows = [("footprint", _t(fp.get("name", "-"))),
+            ("status", _t(fp.get("status", "-"))),
+            ("area", _fmt(fp.get("area_km2"), 0, " km2"))]
+    if part is not None and part[1] > 1:
+        rows.append(("polygon", f"{part[0] + 1} of {part[1]}"))
+    text = fp.get("description") or ""
+    return _table(rows) + (f"<p>{_t(text)}</p>" if text else "")
+
+
+def footprint_packets(footprints: Sequence[dict]) -> list[Packet]:
+    """Per footprint with a geometry, a parent packet ``footprint-<n>`` (n: its index in
+    ``footprints``) and one ground-clamped filled polygon packet ``footprint-<n>-<k>`` per
+    polygon, holes included; no availability (shown the whole time)."""
+    packets = []
+    for n, fp in enumerate(footprints):
+        polys = footprint_polygons(fp.get("geometry"))
+        if not polys:
+            continue
+        rgba = footprint_rgba(fp.get("status", ""))
+        name = str(fp.get("name", f"footprint {n}"))
+        parent = f"footprint-{n}"
+        packets.append(Packet(id=parent, name=name, description=footprint_description(fp)))
+        for k, rings in enumerate(polys):
+            holes = [_ring_degrees(r) for r in rings[1:]]
+            packets.append(Packet(
+                id=f"{parent}-{k}", parent=parent, name=name,
+                description=footprint_description(fp, (k, len(polys))),
+                polygon=Polygon(
+                    positions=PositionList(cartographicDegrees=_ring_degrees(rings[0])),
+                    holes=PositionListOfLists(cartographicDegrees=holes) if holes else None,
+                    heightReference=HeightReference(
+                        heightReference=HeightReferences.CLAMP_TO_GROUND),
+                    material=Material(solidColor=SolidColorMaterial(color=Color(rgba=rgba))),
+                    fill=True, outline=False),
+            ))
+    return packets
+
+
 def _label(text: str, rgba, left: bool = False) -> Label:
     """A label right of its point (``left``: left of it, for radars next to sites)."""
     return Label(text=str(text), font="13px sans-serif", style=LabelStyles.FILL_AND_OUTLINE,
@@ -193,9 +281,13 @@ def _label(text: str, rgba, left: bool = False) -> Label:
                  pixelOffset=Cartesian2Value(values=[-8 if left else 8, 0]))
 
 
-def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH) -> Document:
-    """The czml3 Document of a :class:`~euroshield.studies.deterrence.DeterrenceResult`."""
+def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH,
+               footprints: Sequence[dict] = ()) -> Document:
+    """The czml3 Document of a :class:`~euroshield.studies.deterrence.DeterrenceResult`, with
+    the ``footprints`` (plain dicts: name, status, GeoJSON MultiPolygon geometry or None,
+    area_km2, description) as ground polygons."""
     e = _epoch(epoch)
+    fp_packets = footprint_packets(footprints)
     epoch_s = _iso(e, 0.0)
     rcs = float(result.assumptions.get("rcs_m2", 1.0))
     verdicts = route_verdicts(result)
@@ -207,7 +299,7 @@ def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH) -> D
     packets = [Packet(
         id="document", version="1.0",
         name=f"euroshield deterrence: {result.scenario}",
-        description=document_description(result, epoch_s),
+        description=document_description(result, epoch_s, bool(fp_packets)),
         clock=Clock(interval=_interval(e, 0.0, t_end), currentTime=_iso(e, t_now), multiplier=30,
                     range=ClockRanges.LOOP_STOP, step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER),
     )]
@@ -314,12 +406,14 @@ def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH) -> D
                               material=PolylineMaterial(
                                   solidColor=SolidColorMaterial(color=Color(rgba=RADAR_RGBA)))),
         ))
-    return Document(packets=packets)
+    return Document(packets=packets + fp_packets)
 
 
-def write_czml(result, radars, path, epoch: str | dt.datetime = DEFAULT_EPOCH) -> Path:
-    """Write the study as CZML to ``path`` (parent folders created); returns the path."""
+def write_czml(result, radars, path, epoch: str | dt.datetime = DEFAULT_EPOCH,
+               footprints: Sequence[dict] = ()) -> Path:
+    """Write the study as CZML to ``path`` (parent folders created); returns the path.
+    ``footprints``: see :func:`build_czml` (None geometries skipped)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_czml(result, radars, epoch).save(path, indent=None)
+    build_czml(result, radars, epoch, footprints).save(path, indent=None)
     return path

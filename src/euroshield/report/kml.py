@@ -2,7 +2,9 @@
 
 Folders: threat trajectories as gx:Track (one <when> and one <gx:coord> per stored sample,
 absolute altitude, seconds after the launch epoch), intercept points, sites and radar coverage
-outlines (detection range for the study's RCS, as a ground LineString).
+outlines (detection range for the study's RCS, as a ground LineString); optionally a folder
+"Defence of Europe" with one sub-folder per footprint holding its polygons (outer boundary and
+holes, clamped to the ground, filled by status without outline).
 
 Descriptions are HTML in KML viewers: every text from user data inside them is HTML-escaped
 first (simplekml then XML-escapes the whole string for the file). Names are plain text in KML
@@ -12,6 +14,7 @@ viewers and are written as given (simplekml XML-escapes them).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
@@ -21,12 +24,15 @@ import simplekml
 from euroshield.report.czml import (
     DEFAULT_EPOCH,
     ENGAGEABLE_RGBA,
+    FOOTPRINT_RGBA,
     FREE_RGBA,
     INTERCEPT_RGBA,
     RADAR_RGBA,
     SITE_RGBA,
     _epoch,
     _iso,
+    footprint_polygons,
+    footprint_rgba,
     radar_outline,
     route_verdicts,
 )
@@ -44,8 +50,61 @@ def _desc(rows: list[tuple[str, object]]) -> str:
     return f"<table>{body}</table>"
 
 
-def build_kml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH) -> simplekml.Kml:
-    """The simplekml document of a :class:`~euroshield.studies.deterrence.DeterrenceResult`."""
+def _ring(ring) -> list[tuple[float, float]]:
+    """(lon, lat) of a ring, closed (KML LinearRings repeat the first point last)."""
+    pts = [(round(x, 6), round(y, 6)) for x, y in ring]
+    return pts if pts[0] == pts[-1] else [*pts, pts[0]]
+
+
+def add_footprints(kml: simplekml.Kml, footprints: Sequence[dict]) -> simplekml.Folder | None:
+    """Folder "Defence of Europe": per footprint with a geometry, a sub-folder holding one
+    ground-clamped polygon per polygon of its MultiPolygon (holes as inner boundaries), filled
+    with the status colour; None geometries skipped. None when nothing is drawn."""
+    drawn = [(fp, footprint_polygons(fp.get("geometry"))) for fp in footprints]
+    drawn = [(fp, polys) for fp, polys in drawn if polys]
+    if not drawn:
+        return None
+    styles = {}
+    for status, rgba in FOOTPRINT_RGBA.items():
+        st = simplekml.Style()
+        st.polystyle.color = _color(rgba)
+        st.polystyle.fill = 1
+        st.polystyle.outline = 0
+        st.linestyle.color = _color(rgba)
+        styles[status] = st
+    top = kml.newfolder(name="Defence of Europe")
+    top.description = _desc([("colours", "dark green: defended; light green: partly "
+                                         "defended; orange: threatened, undefended")])
+    for fp, polys in drawn:
+        status = str(fp.get("status", ""))
+        footprint_rgba(status)  # an unknown status is a ValueError
+        style = styles[status]
+        name = str(fp.get("name", "footprint"))
+        rows = [("footprint", name), ("status", status),
+                ("area", f"{float(fp.get('area_km2') or 0.0):,.0f} km2")]
+        if fp.get("description"):
+            rows.append(("note", fp["description"]))
+        desc = _desc(rows)
+        folder = top.newfolder(name=name)
+        folder.description = desc
+        for k, rings in enumerate(polys):
+            pol = folder.newpolygon(
+                name=name if len(polys) == 1 else f"{name} ({k + 1} of {len(polys)})",
+                outerboundaryis=_ring(rings[0]))
+            if len(rings) > 1:
+                pol.innerboundaryis = [_ring(r) for r in rings[1:]]
+            pol.altitudemode = simplekml.AltitudeMode.clamptoground
+            pol.tessellate = 1
+            pol.description = desc
+            pol.style = style
+    return top
+
+
+def build_kml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH,
+              footprints: Sequence[dict] = ()) -> simplekml.Kml:
+    """The simplekml document of a :class:`~euroshield.studies.deterrence.DeterrenceResult`,
+    with the ``footprints`` (plain dicts: name, status, GeoJSON MultiPolygon geometry or None,
+    area_km2, description) as ground polygons."""
     e = _epoch(epoch)
     rcs = float(result.assumptions.get("rcs_m2", 1.0))
     kml = simplekml.Kml(name=f"euroshield deterrence: {result.scenario}")
@@ -136,12 +195,15 @@ def build_kml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH) -> si
         p = radar_folder.newpoint(name=radar.name, coords=[(round(float(radar.lon), 6),
                                                             round(float(radar.lat), 6))])
         p.style = styles["radar"]
+    add_footprints(kml, footprints)
     return kml
 
 
-def write_kml(result, radars, path, epoch: str | dt.datetime = DEFAULT_EPOCH) -> Path:
-    """Write the study as KML to ``path`` (parent folders created); returns the path."""
+def write_kml(result, radars, path, epoch: str | dt.datetime = DEFAULT_EPOCH,
+              footprints: Sequence[dict] = ()) -> Path:
+    """Write the study as KML to ``path`` (parent folders created); returns the path.
+    ``footprints``: see :func:`build_kml` (None geometries skipped)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_kml(result, radars, epoch).save(str(path), format=False)
+    build_kml(result, radars, epoch, footprints).save(str(path), format=False)
     return path

@@ -199,14 +199,20 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
                     sweep=out_dir / "sweep.png")
     except ImportError:  # pragma: no cover - charts ship with the package
         pass
+    from euroshield.report import europe
+
+    eu = europe.compute(sc, progress)
+    eu_section, eu_files, layers = europe.write(eu, out_dir, radars)
+    files.update(eu_files)
     globe_ok = False
     progress("3-D globe files (CZML, KML)")
     try:
         from euroshield.report import czml, globe, kml
 
-        czml.write_czml(shown, radars, out_dir / "trajectories.czml")
-        wrote("trajectories.czml", "time-tagged trajectories and intercepts for Cesium")
-        kml.write_kml(shown, radars, out_dir / "study.kml")
+        czml.write_czml(shown, radars, out_dir / "trajectories.czml", footprints=layers)
+        wrote("trajectories.czml", "time-tagged trajectories and intercepts, and the "
+                                   "defended areas, for Cesium")
+        kml.write_kml(shown, radars, out_dir / "study.kml", footprints=layers)
         wrote("study.kml", "the same for Google Earth")
         globe_ok = globe.write_globe(out_dir, title=f"euroshield: {sc.name}")
     except ImportError:  # pragma: no cover
@@ -216,7 +222,8 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
 
     flight = fly_default_routes()
     elapsed = time.perf_counter() - t0
-    html_text = render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight)
+    html_text = render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight,
+                       extra_sections=[eu_section])
     (out_dir / "index.html").write_text(html_text, encoding="utf-8")
     return {"out_dir": str(out_dir), "files": ["index.html", *files], "globe": globe_ok,
             "seconds": round(elapsed, 1), "engageable": doc["summary"],

@@ -44,7 +44,9 @@ from euroshield.studies.pipeline import (
 )
 
 CHUNK_ROWS = 1500  # trajectories per chunk: ~0.3 GB of look points for an IRBM
-REACH_AZIMUTHS = 72  # headings of the reach fan [every 5 deg]
+REACH_AZIMUTHS = 36  # headings of the reach fan [every 10 deg]: the range varies smoothly
+REACH_ITERATIONS = 24  # golden-section steps on the pitch-over: bracket / 1e5
+AIM_TOLERANCE_M = 1000.0  # impact within 1 km of the aim point: cells are >= 0.25 deg (28 km)
 REACH_MARGIN = 1.01  # aim points up to 1 % beyond the fan's interpolated range are tried
 
 
@@ -131,7 +133,8 @@ def max_range_m(missile_name: str, lat_deg: float, lon_deg: float,
     headings, interpolated periodically)."""
     m = catalog.get_missile(missile_name)
     fan = np.arange(REACH_AZIMUTHS) * 360.0 / REACH_AZIMUTHS
-    r = aiming.reach(m, np.full(fan.shape, lat_deg), np.full(fan.shape, lon_deg), fan)
+    r = aiming.reach(m, np.full(fan.shape, lat_deg), np.full(fan.shape, lon_deg), fan,
+                     iterations=REACH_ITERATIONS)
     rng = np.asarray(r.max_ground_range_m, dtype=float)
     return np.interp(np.asarray(azimuth_deg, dtype=float) % 360.0,
                      np.append(fan, 360.0), np.append(rng, rng[0]))
@@ -237,19 +240,26 @@ def defence_of(sc: Scenario) -> Defence:
     return Defence(sc, tuple(shooters_of(sc)))
 
 
-def _engage_chunk(looks, defence: Defence, tables: dict) -> Engagements:
+def _engage_chunk(looks, defence: Defence, tables: dict, memo: dict | None = None
+                  ) -> Engagements:
+    """sense -> reach_of -> engage for one defence; ``tables`` (fly-out tables) and ``memo``
+    (radar tracks and arrival times of these looks) are shared by the defences."""
     sc = defence.scenario
+    memo = {} if memo is None else memo
     picture = sense(looks, sc.radar_models(), sc.early_warning, sc.timeline,
-                    sc.footprint.rcs_m2)
-    reach = reach_of(looks, defence.shooters, tables=tables)
+                    sc.footprint.rcs_m2, memo=memo.setdefault("tracks", {}))
+    reach = reach_of(looks, defence.shooters, tables=tables,
+                     memo=memo.setdefault("arrivals", {}))
     return engage(looks, reach, picture)
 
 
 def footprints(defences: Sequence[Defence], launch_area: str, missile: str, grid: Grid,
                capitals: Sequence[str] = (), chunk_rows: int = CHUNK_ROWS,
-               progress: Callable[[int, int], None] | None = None) -> list[Footprint]:
+               progress: Callable[[int, int], None] | None = None,
+               tables: dict | None = None) -> list[Footprint]:
     """The footprint of ``missile`` from ``launch_area`` against each defence (the
-    trajectories are flown once and shared by all defences)."""
+    trajectories are flown once and shared by all defences). ``tables`` may pass a fly-out
+    table cache shared with other calls (same shooters, other areas or missiles)."""
     pts = launch_points(launch_area)
     caps = [catalog.capitals()[c] for c in capitals]
     a_lat = np.concatenate([grid.lat_deg, [c.lat for c in caps]])
@@ -269,18 +279,19 @@ def footprints(defences: Sequence[Defence], launch_area: str, missile: str, grid
             "shots": np.zeros((n_l * n_a, j), dtype=np.int64),
             "intercept_time_s": np.full((n_l * n_a, j), np.nan),
             "intercept_altitude_m": np.full((n_l * n_a, j), np.nan)})
-    tables = [dict() for _ in defences]  # fly-out tables built once per defence and shooter
+    tables = {} if tables is None else tables  # fly-out tables: once per shooter
     n_chunks = max(1, -(-len(rows) // chunk_rows))
     for c in range(n_chunks):
         sl = slice(c * chunk_rows, (c + 1) * chunk_rows)
         part = threats.take(np.arange(len(rows))[sl])
         if len(part) == 0:
             break
-        looks = look(fly(part))
+        looks = look(fly(part, tolerance_m=AIM_TOLERANCE_M))
         idx = rows[sl]
         threatened[idx] = looks.trajectories.flown
-        for d, acc, tab in zip(defences, out_shapes, tables, strict=True):
-            e = _engage_chunk(looks, d, tab)
+        memo: dict = {}  # radar tracks and arrival times of this chunk, shared by defences
+        for d, acc in zip(defences, out_shapes, strict=True):
+            e = _engage_chunk(looks, d, tables, memo)
             for k in acc:
                 acc[k][idx] = getattr(e, k)
         if progress is not None:
@@ -307,3 +318,20 @@ def us_routes(sc: Scenario, launch_areas: Sequence[str] | None = None) -> tuple[
                                   fp.us_missile, aim_name=[t.name for t in targets])
     looks = look(fly(threats))
     return threats, _engage_chunk(looks, defence_of(sc), {})
+
+
+def merge(results: Sequence[Footprint], label: str) -> Footprint:
+    """Footprints of one missile and defence from several launch areas (same grid and
+    capitals) as one footprint over all their launch points: an aim point is then defended
+    only if it is engageable from every launch point, of any area, that threatens it."""
+    first = results[0]
+    for r in results[1:]:
+        if (r.defence is not first.defence or r.missile != first.missile
+                or r.grid is not first.grid or r.capitals != first.capitals):
+            raise ValueError("merge: footprints of different defences, missiles or grids")
+    cat = {k: np.concatenate([getattr(r, k) for r in results]) for k in (
+        "threatened", "engageable", "reason", "margin_s", "shots", "intercept_time_s",
+        "intercept_altitude_m")}
+    pts = tuple(p for r in results for p in r.launch_points)
+    return Footprint(first.defence, label, first.missile, pts, first.grid, first.capitals,
+                     first.capital_lat_deg, first.capital_lon_deg, **cat)

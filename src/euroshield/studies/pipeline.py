@@ -36,7 +36,7 @@ from euroshield.defense.engagement import (
 )
 from euroshield.defense.flyout import FlyoutTable, flyout_table, site_coords
 from euroshield.defense.interceptors import Interceptor, boosters
-from euroshield.defense.radar import Radar, visibility
+from euroshield.defense.radar import Radar, detectable
 from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.flight.engine import STUDY_RTOL, Physics
@@ -281,8 +281,7 @@ def radar_track(looks: Looks, radar: Radar, rcs_m2: float) -> RadarTrack:
     t_end = float(looks.points.times_s[-1])
     times = np.arange(0.0, t_end + radar.revisit_s, radar.revisit_s)
     p = looks.sample(times)
-    vis = visibility(radar, p.lat_deg, p.lon_deg, p.height_m, rcs_m2).visible
-    vis &= np.isfinite(p.height_m)
+    vis = detectable(radar, p.lat_deg, p.lon_deg, p.height_m, rcs_m2)
     n_cum = np.cumsum(vis, axis=1)
 
     def first(mask):
@@ -294,15 +293,21 @@ def radar_track(looks: Looks, radar: Radar, rcs_m2: float) -> RadarTrack:
 
 
 def sense(looks: Looks, radars: Sequence[Radar], early_warning, timeline,
-          rcs_m2: float) -> SensorPicture:
+          rcs_m2: float, memo: dict | None = None) -> SensorPicture:
     """The sensor picture of every trajectory: ``radars`` (with the scenario's moves applied),
-    ``early_warning`` and ``timeline`` are the scenario's validated sections."""
+    ``early_warning`` and ``timeline`` are the scenario's validated sections. ``memo``, if
+    given, keeps each radar's track of these looks for other pictures (same radar and RCS)."""
     n = len(looks.threats)
     track = np.full(n, np.nan)
     first = np.full(n, np.nan)
     by = np.full(n, -1, dtype=np.int64)
     for j, radar in enumerate(radars):
-        rt = radar_track(looks, radar, rcs_m2)
+        key = (radar.model_dump_json(), float(rcs_m2))
+        rt = memo.get(key) if memo is not None else None
+        if rt is None:
+            rt = radar_track(looks, radar, rcs_m2)
+            if memo is not None:
+                memo[key] = rt
         better = np.isfinite(rt.track_time_s) & ~(rt.track_time_s >= track)
         by[better] = j
         track = np.where(better, rt.track_time_s, track)
@@ -336,6 +341,11 @@ class Shooter:
     lon_deg: float
     interceptor: Interceptor
 
+    @property
+    def key(self) -> tuple:
+        """Identity for caches: position and every interceptor parameter."""
+        return (self.lat_deg, self.lon_deg, self.interceptor.model_dump_json())
+
 
 @dataclass(frozen=True)
 class Reach:
@@ -358,13 +368,14 @@ def bearings_in_band(points: LookPoints, site_lat: float, site_lon: float,
 
 def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[float] = (),
              progress: Callable[[int, int], None] | None = None,
-             tables: dict[int, FlyoutTable] | None = None) -> Reach:
+             tables: dict | None = None, memo: dict | None = None) -> Reach:
     """Fly-out tables of every shooter (its nominal speed, plus the ``ladder_kms`` burnout
     speeds for flip thresholds) and the arrival times at the look points.
 
-    ``tables``, if given, is a cache (shooter index -> table) filled on first use with tables
-    over every launch azimuth, so that chunks of one study share them; without it each table
-    flies only the azimuths these look points need."""
+    ``tables``, if given, is a cache (shooter key -> table) filled on first use with tables
+    over every launch azimuth, so that chunks and defences of one study share them; without
+    it each table flies only the azimuths these look points need. ``memo`` keeps the arrival
+    times of these looks per shooter key for other defences with the same shooter."""
     ladder = tuple(float(v) for v in ladder_kms)
     # calibrate every speed variant of every interceptor in one batch (cached for the tables)
     ics = {s.interceptor.name + repr(s.interceptor.burnout_speed_kms): s.interceptor
@@ -374,17 +385,26 @@ def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[flo
                   for v in (ic.burnout_speed_kms, *ladder)])
     built, arrivals = [], []
     for i, s in enumerate(shooters):
-        if tables is not None and i in tables:
-            table = tables[i]
+        key = (s.key, ladder)
+        if memo is not None and key in memo:
+            built.append(memo[key][0])
+            arrivals.append(memo[key][1])
+            if progress is not None:
+                progress(i + 1, len(shooters))
+            continue
+        if tables is not None and key in tables:
+            table = tables[key]
         else:
             bearings = (None if tables is not None else
                         bearings_in_band(looks.points, s.lat_deg, s.lon_deg, s.interceptor))
             table = flyout_table(s.interceptor, s.lat_deg, s.lon_deg, speeds_kms=ladder,
                                  bearings_deg=bearings)
             if tables is not None:
-                tables[i] = table
+                tables[key] = table
         built.append(table)
         arrivals.append(arrival_times(looks.points, table, s.interceptor))
+        if memo is not None:
+            memo[key] = (table, arrivals[-1])
         if progress is not None:
             progress(i + 1, len(shooters))
     return Reach(tuple(shooters), tuple(built), tuple(arrivals), ladder)
