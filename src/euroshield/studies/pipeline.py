@@ -95,8 +95,10 @@ class ThreatSet:
             if np.any(np.abs(lat) > 90.0):
                 raise InputError(f"{what} points: latitude outside the allowed range [-90, 90]")
         n = len(la)
-        lon_wrap = (lo + 180.0) % 360.0 - 180.0
-        to_wrap = (to + 180.0) % 360.0 - 180.0
+        def wrap(lon):  # into [-180, 180); values already there are kept exactly
+            return np.where((lon >= -180.0) & (lon < 180.0), lon, (lon + 180.0) % 360.0 - 180.0)
+
+        lon_wrap, to_wrap = wrap(lo), wrap(to)
 
         def names(v, lat, lon):
             if v is None:
