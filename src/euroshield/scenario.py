@@ -104,6 +104,7 @@ class Region(_Strict):
 
 EUROPE = {"lat_min_deg": 34.0, "lat_max_deg": 72.0, "lon_min_deg": -25.0, "lon_max_deg": 45.0}
 MAX_GRID_POINTS = 5_000_000  # aim points per footprint without --force
+MAX_ROUTES = 20_000  # base x target routes of a deterrence study (about 3 GB of look points)
 
 
 class Footprint(_Strict):
@@ -167,6 +168,12 @@ class Scenario(_Strict):
                 raise InputError(f"radars.{i}: unknown radar {name!r}; known: "
                                  f"{', '.join(sorted(radars()))}")
         catalog.get_missile(self.threats.missile)
+        n_routes = len(self.threats.bases) * len(self.threats.targets)
+        if n_routes > MAX_ROUTES:
+            raise InputError(f"threats: {len(self.threats.bases)} bases x "
+                             f"{len(self.threats.targets)} targets = {n_routes:,} routes, more "
+                             f"than the {MAX_ROUTES:,} a study holds in memory; split the "
+                             "scenario")
         for field, kind in (("bases", "icbm-base"), ("targets", "target")):
             for i, name in enumerate(getattr(self.threats, field)):
                 if name not in catalog.places(kind) and name not in catalog.places("launch-area"):

@@ -116,3 +116,13 @@ def test_grid_over_the_limit_names_the_field(tmp_path):
     o = invoke(["footprint", "--scenario", str(path)])
     assert o.code == 2 and len(o.lines) == 1
     assert "more than 5,000,000" in o.message and "--force" in o.message
+
+
+def test_too_many_routes_is_one_line(tmp_path):
+    data = scenario.load(None).model_dump(mode="json")
+    data["threats"]["targets"] = ["washington"] * 2000  # 11 bases x 2,000 = 22,000 routes
+    path = tmp_path / "many.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    o = invoke(["deterrence", "--scenario", str(path)])
+    assert o.code == 2 and len(o.lines) == 1
+    assert "22,000 routes" in o.message and "20,000" in o.message

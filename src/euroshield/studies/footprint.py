@@ -249,7 +249,7 @@ def _engage_chunk(looks, defence: Defence, tables: dict, memo: dict | None = Non
     picture = sense(looks, sc.radar_models(), sc.early_warning, sc.timeline,
                     sc.footprint.rcs_m2, memo=memo.setdefault("tracks", {}))
     reach = reach_of(looks, defence.shooters, tables=tables,
-                     memo=memo.setdefault("arrivals", {}))
+                     memo=memo.setdefault("arrivals", {}), keep_arrivals=True)
     return engage(looks, reach, picture)
 
 

@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 LOOK_STEP_S = 2.0  # spacing of the look points shared by every site
+ROW_BLOCK = 256  # trajectories per block of arrival-time lookups in engage: bounds memory
 
 
 # ---- threats -------------------------------------------------------------------------------
@@ -351,12 +352,14 @@ class Shooter:
 
 @dataclass(frozen=True)
 class Reach:
-    """Per shooter: its fly-out table (nominal speed first, then the ladder) and the arrival
-    times and speeds at every look point inside its altitude band, (n, m, S)."""
+    """Per shooter: its fly-out table (nominal speed first, then the ladder). ``arrivals``
+    (arrival times and speeds at every look point inside the altitude band, (n, m, S)) are
+    kept only when asked for (small studies that reuse them); otherwise :func:`engage` looks
+    them up in row blocks, so memory stays bounded whatever the number of trajectories."""
 
     shooters: tuple[Shooter, ...]
     tables: tuple[FlyoutTable, ...]
-    arrivals: tuple[tuple[np.ndarray, np.ndarray], ...]
+    arrivals: tuple[tuple[np.ndarray, np.ndarray], ...] | None
     ladder_kms: tuple[float, ...]
 
 
@@ -370,14 +373,16 @@ def bearings_in_band(points: LookPoints, site_lat: float, site_lon: float,
 
 def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[float] = (),
              progress: Callable[[int, int], None] | None = None,
-             tables: dict | None = None, memo: dict | None = None) -> Reach:
+             tables: dict | None = None, memo: dict | None = None,
+             keep_arrivals: bool = False) -> Reach:
     """Fly-out tables of every shooter (its nominal speed, plus the ``ladder_kms`` burnout
     speeds for flip thresholds) and the arrival times at the look points.
 
     ``tables``, if given, is a cache (shooter key -> table) filled on first use with tables
     over every launch azimuth, so that chunks and defences of one study share them; without
-    it each table flies only the azimuths these look points need. ``memo`` keeps the arrival
-    times of these looks per shooter key for other defences with the same shooter."""
+    it each table flies only the azimuths these look points need. ``keep_arrivals`` looks up
+    and keeps the arrival times (``memo`` then shares them, per shooter key, with other
+    defences evaluated on the same looks)."""
     ladder = tuple(float(v) for v in ladder_kms)
     # calibrate every speed variant of every interceptor in one batch (cached for the tables)
     ics = {s.interceptor.name + repr(s.interceptor.burnout_speed_kms): s.interceptor
@@ -388,9 +393,10 @@ def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[flo
     built, arrivals = [], []
     for i, s in enumerate(shooters):
         key = (s.key, ladder)
-        if memo is not None and key in memo:
+        if memo is not None and key in memo and (memo[key][1] is not None or not keep_arrivals):
             built.append(memo[key][0])
-            arrivals.append(memo[key][1])
+            if keep_arrivals:
+                arrivals.append(memo[key][1])
             if progress is not None:
                 progress(i + 1, len(shooters))
             continue
@@ -404,12 +410,14 @@ def reach_of(looks: Looks, shooters: Sequence[Shooter], ladder_kms: Sequence[flo
             if tables is not None:
                 tables[key] = table
         built.append(table)
-        arrivals.append(arrival_times(looks.points, table, s.interceptor))
+        if keep_arrivals:
+            arrivals.append(arrival_times(looks.points, table, s.interceptor))
         if memo is not None:
-            memo[key] = (table, arrivals[-1])
+            memo[key] = (table, arrivals[-1] if keep_arrivals else None)
         if progress is not None:
             progress(i + 1, len(shooters))
-    return Reach(tuple(shooters), tuple(built), tuple(arrivals), ladder)
+    return Reach(tuple(shooters), tuple(built), tuple(arrivals) if keep_arrivals else None,
+                 ladder)
 
 
 # ---- engage --------------------------------------------------------------------------------
@@ -470,25 +478,32 @@ def engage(looks: Looks, reach: Reach, picture: SensorPicture,
     reason = np.full((n, n_j), Reason.MISSILE_CANNOT_REACH, dtype=np.int8)
     shots = np.zeros((n, n_j), dtype=np.int64)
     pts = looks.points
-    rows = np.arange(n)
-    for j, (s, table, arr) in enumerate(zip(reach.shooters, reach.tables, reach.arrivals,
-                                            strict=True)):
-        w = engagement_windows(pts, table, s.interceptor, allowed, arrivals=arr,
-                               assess_delay_s=assess_delay_s)
-        ok[:, j] = flown & w.engageable
-        reason[:, j] = np.where(flown, w.reason, Reason.MISSILE_CANNOT_REACH)
-        shots[:, j] = np.where(flown, w.shots, 0)
-        for k in ("intercept_time_s", "intercept_altitude_m", "intercept_ground_range_m",
-                  "flyout_time_s", "closing_speed_m_s", "margin_s", "earliest_launch_s",
-                  "latest_launch_s"):
-            f[k][:, j] = getattr(w, k)
-        kk = np.clip(np.searchsorted(pts.times_s, w.intercept_time_s), 0, len(pts.times_s) - 1)
-        has = np.isfinite(w.intercept_time_s)
-        f["intercept_lat_deg"][:, j] = np.where(has, pts.lat_deg[rows, kk], np.nan)
-        f["intercept_lon_deg"][:, j] = np.where(has, pts.lon_deg[rows, kk], np.nan)
-        if len(table.speeds_kms) > 1:
-            thr = flip_thresholds(pts, table, s.interceptor, allowed, arrivals=arr)
-            f["threshold_speed_kms"][:, j] = np.where(flown, thr, np.nan)
+    for j, (s, table) in enumerate(zip(reach.shooters, reach.tables, strict=True)):
+        for b in range(0, n, ROW_BLOCK):
+            r = slice(b, min(n, b + ROW_BLOCK))
+            p = LookPoints(pts.times_s, pts.ecef[r], pts.lat_deg[r], pts.lon_deg[r],
+                           pts.height_m[r])
+            arr = (tuple(a[r] for a in reach.arrivals[j]) if reach.arrivals is not None
+                   else arrival_times(p, table, s.interceptor))
+            w = engagement_windows(p, table, s.interceptor, allowed[r], arrivals=arr,
+                                   assess_delay_s=assess_delay_s)
+            fl = flown[r]
+            ok[r, j] = fl & w.engageable
+            reason[r, j] = np.where(fl, w.reason, Reason.MISSILE_CANNOT_REACH)
+            shots[r, j] = np.where(fl, w.shots, 0)
+            for k in ("intercept_time_s", "intercept_altitude_m", "intercept_ground_range_m",
+                      "flyout_time_s", "closing_speed_m_s", "margin_s", "earliest_launch_s",
+                      "latest_launch_s"):
+                f[k][r, j] = getattr(w, k)
+            kk = np.clip(np.searchsorted(pts.times_s, w.intercept_time_s), 0,
+                         len(pts.times_s) - 1)
+            has = np.isfinite(w.intercept_time_s)
+            rows = np.arange(p.lat_deg.shape[0])
+            f["intercept_lat_deg"][r, j] = np.where(has, p.lat_deg[rows, kk], np.nan)
+            f["intercept_lon_deg"][r, j] = np.where(has, p.lon_deg[rows, kk], np.nan)
+            if len(table.speeds_kms) > 1:
+                thr = flip_thresholds(p, table, s.interceptor, allowed[r], arrivals=arr)
+                f["threshold_speed_kms"][r, j] = np.where(fl, thr, np.nan)
     after = f["intercept_time_s"] > looks.trajectories.apogee_time_s[:, None]
     return Engagements(looks, reach, picture, ok, reason, shots=shots,
                        intercept_after_apogee=after, assess_delay_s=assess_delay_s, **f)
