@@ -20,6 +20,8 @@ def small_scenario(name="small"):
     data["threats"]["bases"] = ["kozelsk", "teykovo"]
     data["threats"]["targets"] = ["washington", "chicago"]
     data["sites"] = [{"site": "norwegian-sea", "interceptors": ["sm3-iia"], "inventory": 8}]
+    data["footprint"].update(launch_areas=["iran-north-west"], missiles=["sejjil2-like"],
+                             resolution_deg=2.0)
     return scenario.parse(data, "test")
 
 
@@ -93,3 +95,23 @@ def test_study_cli_bad_out(tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
     assert main(["study", "--out", str(f / "sub"), "--scenario", "shield-today"]) == 2
+
+
+def test_defence_of_europe_section(report):
+    """The report's "Defence of Europe": a footprint per EPAA phase on the same threats, the
+    area table, findings from the numbers, footprint.json and GeoJSON, and the footprints as
+    polygons on the globe (CZML) and in the KML."""
+    out, _ = report
+    page = (out / "index.html").read_text("utf-8")
+    assert "Defence of Europe" in page
+    for phase in ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4"):
+        assert (out / f"footprint-{phase}-sejjil2-like.png").exists()
+        assert phase in page
+    doc = json.loads((out / "footprint.json").read_text("utf-8"))
+    union = [f for f in doc["footprints"] if f["site"] == "union"]
+    assert union and all(f["defended_area_km2"] <= f["threatened_area_km2"] for f in union)
+    gj = json.loads(next(out.glob("footprint-*-sejjil2-like.geojson")).read_text("utf-8"))
+    assert gj["type"] == "FeatureCollection" and gj["features"]
+    czml = json.loads((out / "trajectories.czml").read_text("utf-8"))
+    assert any(str(p.get("id", "")).startswith("footprint-") for p in czml)
+    assert "Defence of Europe" in (out / "study.kml").read_text("utf-8")

@@ -7,7 +7,7 @@ replaces built-in ones with the same name.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -122,14 +122,20 @@ def parse_entries(data: Any, where: str, key: str, model: type[BaseModel], label
     return out
 
 
+@cache
+def _builtin(filename: str, parse) -> dict:
+    """A built-in catalogue file, parsed once per process by ``parse(data, where)``."""
+    text = resources.files(__package__).joinpath(filename).read_text(encoding="utf-8")
+    where = f"catalog/{filename}"
+    return parse(load_yaml_text(text, where), where)
+
+
 def parse_missiles(data: Any, where: str) -> dict[str, Missile]:
     return parse_entries(data, where, "missiles", Missile, "missile", ("drag_tables",))
 
 
-@lru_cache(maxsize=1)
 def _builtin_missiles() -> dict[str, Missile]:
-    text = resources.files(__package__).joinpath("missiles.yaml").read_text(encoding="utf-8")
-    return parse_missiles(load_yaml_text(text, "catalog/missiles.yaml"), "catalog/missiles.yaml")
+    return _builtin("missiles.yaml", parse_missiles)
 
 
 def missiles(extra_file: str | Path | None = None) -> dict[str, Missile]:
@@ -154,10 +160,8 @@ def parse_places(data: Any, where: str) -> dict[str, Place]:
     return parse_entries(data, where, "places", Place, "place")
 
 
-@lru_cache(maxsize=1)
 def _builtin_places() -> dict[str, Place]:
-    text = resources.files(__package__).joinpath("places.yaml").read_text(encoding="utf-8")
-    return parse_places(load_yaml_text(text, "catalog/places.yaml"), "catalog/places.yaml")
+    return _builtin("places.yaml", parse_places)
 
 
 def places(kind: str | None = None) -> dict[str, Place]:
@@ -210,11 +214,8 @@ def parse_launch_areas(data: Any, where: str) -> dict[str, LaunchArea]:
     return parse_entries(data, where, "launch_areas", LaunchArea, "launch area")
 
 
-@lru_cache(maxsize=1)
 def _builtin_launch_areas() -> dict[str, LaunchArea]:
-    text = resources.files(__package__).joinpath("launch_areas.yaml").read_text(encoding="utf-8")
-    where = "catalog/launch_areas.yaml"
-    return parse_launch_areas(load_yaml_text(text, where), where)
+    return _builtin("launch_areas.yaml", parse_launch_areas)
 
 
 def launch_areas() -> dict[str, LaunchArea]:
@@ -248,10 +249,8 @@ def parse_capitals(data: Any, where: str) -> dict[str, Capital]:
     return parse_entries(data, where, "capitals", Capital, "capital")
 
 
-@lru_cache(maxsize=1)
 def _builtin_capitals() -> dict[str, Capital]:
-    text = resources.files(__package__).joinpath("capitals.yaml").read_text(encoding="utf-8")
-    return parse_capitals(load_yaml_text(text, "catalog/capitals.yaml"), "catalog/capitals.yaml")
+    return _builtin("capitals.yaml", parse_capitals)
 
 
 def capitals() -> dict[str, Capital]:

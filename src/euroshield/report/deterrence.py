@@ -264,13 +264,18 @@ def summary_renderable(doc: dict) -> Group:
     return Group(head, t, foot)
 
 
-def write_routes_csv(routes: list[dict], path: Path) -> Path:
+def write_csv(rows: list[dict], columns, path: Path) -> Path:
+    """Rows as CSV with the given columns (None as an empty cell, other keys ignored)."""
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=ROUTE_COLUMNS, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         w.writeheader()
-        for r in routes:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in ROUTE_COLUMNS})
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
     return path
+
+
+def write_routes_csv(routes: list[dict], path: Path) -> Path:
+    return write_csv(routes, ROUTE_COLUMNS, path)
 
 
 def write_rows_csv(rows: list[dict], path: Path) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from euroshield.report import footprint as fprep
-from euroshield.report.html import Figure, P, Section, Table, code
+from euroshield.report.html import Figure, Finding, P, Section, Table, code
 
 PHASES = ("epaa-phase-1", "epaa-phase-2", "epaa-phase-3", "epaa-phase-4")
 REPORT_RESOLUTION_DEG = 2.0  # the report's grid; `euroshield footprint` runs the full one
@@ -121,6 +121,40 @@ def us_rows(eu: Europe) -> list[list]:
     return rows
 
 
+def findings(eu: Europe) -> list[str]:
+    """Sentences generated from the numbers."""
+    from euroshield import catalog
+
+    sc = eu.scenario
+    caps = catalog.capitals()
+    out = []
+    for m in sc.footprint.missiles:
+        parts = []
+        for d in eu.defences:
+            r = eu.merged[(d.scenario.name, m)]
+            thr = r.area_km2(r.threatened_any())
+            dfd = r.area_km2(r.defended())
+            parts.append(f"{d.scenario.name} {dfd:,.0f} km² ({100 * dfd / thr:.0f} %)"
+                         if thr else f"{d.scenario.name} -")
+        r = eu.merged[(sc.name, m)]
+        out.append(f"Against the {m} missile from {ALL_AREAS} "
+                   f"({r.area_km2(r.threatened_any()):,.0f} km² of the region within its "
+                   f"reach), the area defended from every launch point is: "
+                   + "; ".join(parts) + ".")
+        open_caps = sorted(caps[c].label for c, v in r.capital_status().items()
+                           if v in ("threatened", "partly-defended"))
+        if open_caps:
+            out.append(f"Capitals within reach of the {m} that {sc.name} does not defend from "
+                       f"every launch point: {', '.join(open_caps)}.")
+    for name, (th, e) in eu.us.items():
+        ok = e.engageable.any(axis=1)
+        asc = (e.engageable & ~e.intercept_after_apogee).any(axis=1)
+        out.append(f"Iran -> United States under {name}: {int(ok.sum())} of {len(ok)} routes "
+                   f"({', '.join(sorted(set(th.aim_name.tolist())))}) can be engaged by at "
+                   f"least one site, {int(asc.sum())} of them in the ascent phase.")
+    return out
+
+
 def write(eu: Europe, out_dir: Path, radars=()) -> tuple[Section, dict, list[dict]]:
     """Maps, GeoJSON and JSON into ``out_dir``; returns the report section, the files written
     (name -> what) and footprint layers for the globe and the KML."""
@@ -160,6 +194,7 @@ def write(eu: Europe, out_dir: Path, radars=()) -> tuple[Section, dict, list[dic
     files["footprints.csv"] = "area per launch area, missile and site"
     f = sc.footprint
     blocks = [
+        *(Finding(t) for t in findings(eu)),
         P(f"What area of Europe does the shield defend against missiles launched from Iran? "
           f"Aim points every {eu.resolution_deg:g}° on land in "
           f"{f.region.lat_min_deg:g}–{f.region.lat_max_deg:g}° N, "

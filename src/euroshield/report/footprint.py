@@ -18,7 +18,6 @@ Status classes of an aim point (for one site, or for the union of sites) are dis
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -29,7 +28,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from euroshield.report.deterrence import launch_rule_text, reason_key, reason_text
+from euroshield.report.deterrence import launch_rule_text, reason_key, reason_text, write_csv
 
 STATUSES = ("defended", "partly-defended", "threatened")  # drawn classes, best first
 UNION = "union"
@@ -269,15 +268,6 @@ def summary_renderable(doc: dict) -> Group:
 # ---- tables ---------------------------------------------------------------------------------
 
 
-def _write_csv(rows: list[dict], columns, path: Path) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
-    return path
-
-
 def write_footprints_csv(doc: dict, path) -> Path:
     """The area table: one row per (launch area, missile, site|union); capitals as counts."""
     rows = []
@@ -289,7 +279,7 @@ def write_footprints_csv(doc: dict, path) -> Path:
                      "defended_share": round(f["defended_area_km2"] / thr, 4) if thr else None,
                      **{k: len(f[k]) for k in ("capitals_defended", "capitals_partly_defended",
                                                "capitals_threatened", "capitals_out_of_reach")}})
-    return _write_csv(rows, FOOTPRINT_COLUMNS, Path(path))
+    return write_csv(rows, FOOTPRINT_COLUMNS, Path(path))
 
 
 def write_capitals_csv(doc: dict, path) -> Path:
@@ -308,11 +298,11 @@ def write_capitals_csv(doc: dict, path) -> Path:
             rows.append({"capital": name, "country": known[name].country if name in known
                          else "", "launch_area": f["launch_area"], "missile": f["missile"],
                          "site": f["site"], "status": status[name]})
-    return _write_csv(rows, CAPITAL_COLUMNS, Path(path))
+    return write_csv(rows, CAPITAL_COLUMNS, Path(path))
 
 
 def write_us_routes_csv(doc: dict, path) -> Path:
-    return _write_csv(doc["us_routes"], US_ROUTE_COLUMNS, Path(path))
+    return write_csv(doc["us_routes"], US_ROUTE_COLUMNS, Path(path))
 
 
 def write_json(doc: dict, path) -> Path:

@@ -148,6 +148,29 @@ def _auto_limits(xy: np.ndarray, margin: float = 0.06):
     return x0 - dx, x1 + dx, y0 - dy, y1 + dy
 
 
+def _map_figure(proj, limits, rect):
+    """A 9 x 7.5 in figure (Agg canvas attached explicitly: no pyplot, no GUI backend) with
+    the map axes at ``rect``, the view ``limits`` (projected metres) and the land drawn;
+    returns (figure, axes, the data transform, the border path still to draw)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+
+    fig = Figure(figsize=(9.0, 7.5), dpi=150)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes(rect, projection=proj)
+    data = ax.transData  # map metres: everything drawn is already projected
+    ax.set_xlim(limits[:2])
+    ax.set_ylim(limits[2:])
+    ax.set_facecolor("#eef3f7")
+    # Land and borders as two native-coordinate paths: not cartopy's add_geometries, which
+    # spends ~0.6 s re-projecting the shapes (and never downloads either way).
+    land_path, border_path = _basemap_paths()
+    ax.add_patch(PathPatch(land_path, facecolor="#e4e0d6", edgecolor="#9a9486",
+                           linewidth=0.4, transform=data, zorder=1))
+    return fig, ax, data, border_path
+
+
 def route_map(
     path,
     *,
@@ -177,8 +200,6 @@ def route_map(
     no timestamp or software tag, so the same inputs give byte-identical files. Returns the path.
     """
     import matplotlib.style
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import PathPatch
 
@@ -200,18 +221,7 @@ def route_map(
 
     # The default style, whatever the user's matplotlibrc says: reproducible bytes.
     with matplotlib.style.context("default"):
-        fig = Figure(figsize=(9.0, 7.5), dpi=150)
-        FigureCanvasAgg(fig)  # Agg canvas attached explicitly: no pyplot, no GUI backend
-        ax = fig.add_axes((0.02, 0.06, 0.96, 0.84), projection=proj)
-        data = ax.transData  # map metres: everything below is already projected
-        ax.set_xlim(limits[:2])
-        ax.set_ylim(limits[2:])
-        ax.set_facecolor("#eef3f7")
-        # Land and borders as two native-coordinate paths: not cartopy's add_geometries, which
-        # spends ~0.6 s re-projecting the shapes (and never downloads either way).
-        land_path, border_path = _basemap_paths()
-        ax.add_patch(PathPatch(land_path, facecolor="#e4e0d6", edgecolor="#9a9486",
-                               linewidth=0.4, transform=data, zorder=1))
+        fig, ax, data, border_path = _map_figure(proj, limits, (0.02, 0.06, 0.96, 0.84))
         ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#b3ad9f",
                                linewidth=0.3, transform=data, zorder=1))
         ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
@@ -316,9 +326,7 @@ def footprint_map(
     :func:`route_map`. Returns the path.
     """
     import matplotlib.style
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import PolyCollection
-    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
@@ -359,16 +367,7 @@ def footprint_map(
                                         r.get("half_width_deg"), r["range_km"])) for r in radars]
 
     with matplotlib.style.context("default"):
-        fig = Figure(figsize=(9.0, 7.5), dpi=150)
-        FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.02, 0.13, 0.96, 0.77), projection=proj)
-        data = ax.transData
-        ax.set_xlim(limits[:2])
-        ax.set_ylim(limits[2:])
-        ax.set_facecolor("#eef3f7")
-        land_path, border_path = _basemap_paths()
-        ax.add_patch(PathPatch(land_path, facecolor="#e4e0d6", edgecolor="#9a9486",
-                               linewidth=0.4, transform=data, zorder=1))
+        fig, ax, data, border_path = _map_figure(proj, limits, (0.02, 0.13, 0.96, 0.77))
         for s, xy in corners.items():  # edge in the face colour: no hairline seams
             colour = _STATUS_COLOURS[s][0]
             ax.add_collection(PolyCollection(xy, facecolors=colour, edgecolors=colour,
