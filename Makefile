@@ -35,6 +35,7 @@ test: $(TEST_STAMP) cesium
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/trajectories.py
 	$(BIN)/python benchmarks/deterrence.py
+	$(BIN)/python benchmarks/footprint.py
 	$(BIN)/python benchmarks/study.py
 
 clean:

@@ -113,10 +113,11 @@ class ThreatSet:
     @classmethod
     def from_places(cls, launches: Sequence[str], aims: Sequence[str],
                     missile: str | Mapping[str, str]) -> ThreatSet:
-        """Every launch place x every aim place (launch-major order), by catalogue name.
-        ``missile`` is one catalogue missile, or a mapping launch name -> missile."""
+        """Every launch place x every aim place (launch-major order), by catalogue name (a
+        place, or a capital for aim points). ``missile`` is one catalogue missile, or a mapping
+        launch name -> missile."""
         a = [catalog.get_place(n) for n in launches]
-        b = [catalog.get_place(n) for n in aims]
+        b = [_aim_point(n) for n in aims]
         pairs = [(p, q) for p in a for q in b]
         mis = [missile[p.name] if isinstance(missile, Mapping) else missile for p, _ in pairs]
         return cls.from_arrays([p.lat for p, _ in pairs], [p.lon for p, _ in pairs],
@@ -143,6 +144,19 @@ class ThreatSet:
         return ThreatSet(*(getattr(self, f)[rows] for f in (
             "launch_name", "launch_lat_deg", "launch_lon_deg", "aim_name", "aim_lat_deg",
             "aim_lon_deg", "missile")), shape=self.shape)
+
+
+def _aim_point(name: str):
+    """A catalogue place, else a capital (``euroshield catalog capitals``), by name."""
+    caps = catalog.capitals()
+    if name in caps and name not in catalog.places():
+        return caps[name]
+    try:
+        return catalog.get_place(name)
+    except InputError:
+        known = sorted({*catalog.places(), *caps})
+        raise InputError(f"unknown place or capital {name!r}; known: "
+                         f"{', '.join(known)}") from None
 
 
 # ---- fly -----------------------------------------------------------------------------------
