@@ -1,4 +1,5 @@
-"""Command line: ``euroshield fly | free-flight | reach | catalog | study``.
+"""Command line: ``euroshield fly | free-flight | reach | catalog | deterrence | footprint |
+study | routes | scenario | serve``.
 
 Bad input never shows a traceback: it prints one line naming the field and what is allowed, and
 exits with code 2. JSON key names printed with ``--json`` are a stable interface.
@@ -559,15 +560,15 @@ def footprint(
 
     if resolution_deg is not None:
         finite(resolution_deg, "--resolution-deg", 0.0, 10.0, lo_open=True)
-    for option, names, known, what in (("--launch-area", launch_area, catalog.launch_areas(),
+    sc = (_study_scenario(scenario_ref, None, None, site, None, None, None, None) if site
+          else scenario.load(scenario_ref))
+    for option, names, known, what in (("--launch-area", launch_area, sc.launch_areas(),
                                         "launch area"),
                                        ("--missile", missile, catalog.missiles(), "missile")):
         for name in names or []:
             if name not in known:
                 raise InputError(f"{option}: unknown {what} {name!r}; known: "
                                  f"{', '.join(sorted(known))}")
-    sc = (_study_scenario(scenario_ref, None, None, site, None, None, None, None) if site
-          else scenario.load(scenario_ref))
     data = sc.model_dump(exclude_none=True)
     if launch_area:
         data["footprint"]["launch_areas"] = list(dict.fromkeys(launch_area))
@@ -777,7 +778,12 @@ def serve(
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn every input problem into one line + exit code 2."""
     try:
-        app(args=argv, standalone_mode=False)
+        rv = app(args=argv, standalone_mode=False)
+        if rv == 130:  # typer turns Ctrl-C inside a command into exit code 130
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        err.print("euroshield: interrupted", markup=False, highlight=False)
+        return 130
     except InputError as exc:
         err.print(f"euroshield: error: {exc}", markup=False, highlight=False)
         return 2

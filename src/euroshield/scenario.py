@@ -112,7 +112,12 @@ class Footprint(_Strict):
 
     launch_areas: list[str] = Field(
         default_factory=lambda: ["iran-north-west", "iran-west", "iran-north"], min_length=1,
-        description="catalogue launch areas (euroshield catalog launch-areas)")
+        description="launch areas: catalogue names (euroshield catalog launch-areas) or names "
+                    "defined in launch_area_definitions")
+    launch_area_definitions: list[catalog.LaunchArea] = Field(
+        default_factory=list, description="the scenario's own launch areas: {name, "
+        "description, points: [{name, lat, lon, uncertainty_km}], source}; a name here "
+        "replaces a catalogue area of the same name")
     missiles: list[str] = Field(
         default_factory=lambda: ["khorramshahr-like", "irbm-hypothetical"], min_length=1,
         description="catalogue missiles flown at every aim point (minimum energy)")
@@ -190,10 +195,15 @@ class Scenario(_Strict):
                 raise InputError(catalog.format_validation_error(
                     exc, f"interceptor_overrides.{name}")) from None
         fp = self.footprint
+        names = [a.name for a in fp.launch_area_definitions]
+        if len(set(names)) != len(names):
+            raise InputError("footprint.launch_area_definitions: a launch area name appears "
+                             "twice")
+        known_areas = self.launch_areas()
         for i, name in enumerate(fp.launch_areas):
-            if name not in catalog.launch_areas():
+            if name not in known_areas:
                 raise InputError(f"footprint.launch_areas.{i}: unknown launch area {name!r}; "
-                                 f"known: {', '.join(sorted(catalog.launch_areas()))}")
+                                 f"known: {', '.join(sorted(known_areas))}")
         for i, name in enumerate([*fp.missiles, fp.us_missile]):
             if name not in catalog.missiles():
                 field = f"missiles.{i}" if i < len(fp.missiles) else "us_missile"
@@ -227,6 +237,12 @@ class Scenario(_Strict):
                     f"{radar.half_width_deg:g} deg, but every threat base and target lies "
                     f"behind it (at least {off.min():.0f} deg off boresight): move it "
                     "(lat, lon) or turn it (boresight_azimuth_deg)")
+
+    def launch_areas(self) -> dict:
+        """Launch areas by name: the catalogue's, and the scenario's own definitions."""
+        out = dict(catalog.launch_areas())
+        out.update({a.name: a for a in self.footprint.launch_area_definitions})
+        return out
 
     def radar_models(self) -> list:
         """The scenario's radars as :class:`~euroshield.defense.radar.Radar` objects, with the

@@ -21,7 +21,8 @@ AREA, MISSILE = "iran-north-west", "sejjil2-like"
 SMALL = ["--resolution-deg", "2", "--launch-area", AREA, "--missile", MISSILE]
 TOP_KEYS = {"scenario", "assumptions", "footprints", "us_routes", "meta"}
 FOOTPRINT_KEYS = {"launch_area", "missile", "site", "defended_area_km2",
-                  "partly_defended_area_km2", "threatened_area_km2", "capitals_defended",
+                  "partly_defended_area_km2", "threatened_area_km2",
+                  "shoot_look_shoot_area_km2", "capitals_defended",
                   "capitals_partly_defended", "capitals_threatened", "capitals_out_of_reach"}
 CAPITAL_LISTS = ("capitals_defended", "capitals_partly_defended", "capitals_threatened",
                  "capitals_out_of_reach")

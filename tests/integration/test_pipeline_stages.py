@@ -126,3 +126,48 @@ def test_too_many_routes_is_one_line(tmp_path):
     o = invoke(["deterrence", "--scenario", str(path)])
     assert o.code == 2 and len(o.lines) == 1
     assert "22,000 routes" in o.message and "20,000" in o.message
+
+
+def test_scenario_defines_its_own_launch_area(tmp_path):
+    """A launch area defined in the scenario file is used by name (one point at Tabriz's
+    coordinates gives the same footprint as the catalogue's iran-north-west)."""
+    import json
+
+    data = scenario.load(None).model_dump(mode="json")
+    data["footprint"]["launch_area_definitions"] = [{
+        "name": "my-area", "description": "one point", "source": "test",
+        "points": [{"name": "p1", "lat": 38.08, "lon": 46.29, "uncertainty_km": 0}]}]
+    data["footprint"].update(launch_areas=["my-area"], missiles=["sejjil2-like"])
+    path = tmp_path / "own.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    common = ["--resolution-deg", "3", "--json", "--missile", "sejjil2-like"]
+    own = invoke(["footprint", "--scenario", str(path), *common])
+    ref = invoke(["footprint", *common, "--launch-area", "iran-north-west"])
+    assert own.code == 0 and ref.code == 0, own.err + ref.err
+    a, b = (json.loads(o.out)["footprints"] for o in (own, ref))
+    assert [f["defended_area_km2"] for f in a] == [f["defended_area_km2"] for f in b]
+    assert {f["launch_area"] for f in a} == {"my-area"}
+    data["footprint"]["launch_area_definitions"][0]["points"] = []
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    o = invoke(["footprint", "--scenario", str(path)])
+    assert o.code == 2 and len(o.lines) == 1 and "points" in o.message
+
+
+def test_ctrl_c_during_footprint_exits_130_with_one_line():
+    """SIGINT while the footprint computes: one line on stderr, exit code 130."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import sys; from euroshield.cli import main; sys.exit(main(['footprint', "
+            "'--resolution-deg', '2', '--launch-area', 'iran-west', '--missile', "
+            "'irbm-hypothetical']))")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(5.0)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "euroshield: interrupted"
+    assert "Traceback" not in err

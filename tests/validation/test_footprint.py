@@ -93,3 +93,5 @@ def test_footprint_layers_are_nested(phase3_footprint):
     for site in res.sites:
         assert np.all(res.defended(site) <= union)
     assert res.area_km2(union) <= res.area_km2(thr)
+    sls = res.defended(min_shots=2)
+    assert np.all(sls <= union)

@@ -63,6 +63,16 @@ def compute(sc, progress=print) -> Europe:
     return eu
 
 
+def _deg(v: float, pos: str, neg: str) -> str:
+    return f"{abs(v):g}° {pos if v >= 0 else neg}"
+
+
+def region_text(region) -> str:
+    """E.g. "34° N–72° N, 25° W–45° E"."""
+    return (f"{_deg(region.lat_min_deg, 'N', 'S')}–{_deg(region.lat_max_deg, 'N', 'S')}, "
+            f"{_deg(region.lon_min_deg, 'E', 'W')}–{_deg(region.lon_max_deg, 'E', 'W')}")
+
+
 def _km2(x: float) -> str:
     return f"{x:,.0f}"
 
@@ -197,8 +207,7 @@ def write(eu: Europe, out_dir: Path, radars=()) -> tuple[Section, dict, list[dic
         *(Finding(t) for t in findings(eu)),
         P(f"What area of Europe does the shield defend against missiles launched from Iran? "
           f"Aim points every {eu.resolution_deg:g}° on land in "
-          f"{f.region.lat_min_deg:g}–{f.region.lat_max_deg:g}° N, "
-          f"{f.region.lon_min_deg:g}–{f.region.lon_max_deg:g}° E; launch areas "
+          f"{region_text(f.region)}; launch areas "
           f"{', '.join(f.launch_areas)}; missiles {', '.join(f.missiles)} on minimum-energy "
           "trajectories. An aim point is defended when some site can engage the missile from "
           "every launch point that reaches it, partly defended when from some; areas are exact "

@@ -41,12 +41,17 @@ DEFINITIONS = {
     "partly_defended": "a threatened aim point is partly defended when it can be engaged from "
                        "at least one but not every launch point that threatens it (disjoint "
                        "from defended)",
+    "shoot_look_shoot": "the part of the defended area where, from every launch point that "
+                        "threatens it, one shooter has time for a second shot after a kill "
+                        "assessment (assessment delay 0 s: the second launch after the first "
+                        "intercept)",
     "capitals_threatened": "capitals threatened from at least one launch point and engageable "
                            "from none (disjoint from the defended and partly defended lists)",
 }
 FOOTPRINT_COLUMNS = (
     "launch_area", "missile", "site", "threatened_area_km2", "defended_area_km2",
-    "partly_defended_area_km2", "defended_share", "capitals_defended",
+    "partly_defended_area_km2", "shoot_look_shoot_area_km2", "defended_share",
+    "capitals_defended",
     "capitals_partly_defended", "capitals_threatened", "capitals_out_of_reach",
 )
 CAPITAL_COLUMNS = ("capital", "country", "launch_area", "missile", "site", "status")
@@ -90,6 +95,8 @@ def _entry(result, site: str | None) -> dict:
         "defended_area_km2": _km2(result.area_km2(cls["defended"])),
         "partly_defended_area_km2": _km2(result.area_km2(cls["partly-defended"])),
         "threatened_area_km2": _km2(result.area_km2(result.threatened_any())),
+        "shoot_look_shoot_area_km2": _km2(result.area_km2(
+            result.defended(site, min_shots=2)[: len(result.grid)])),
         "capitals_defended": caps("defended"),
         "capitals_partly_defended": caps("partly-defended"),
         "capitals_threatened": caps("threatened"),

@@ -193,21 +193,27 @@ class Footprint:
     def sites(self) -> list[str]:
         return list(dict.fromkeys(s.site for s in self.shooters))
 
-    def _by(self, site: str | None) -> np.ndarray:
-        """(L, k + c) engageable by the shooters of ``site`` (None: any site)."""
+    def _by(self, site: str | None, min_shots: int = 1) -> np.ndarray:
+        """(L, k + c) engageable by the shooters of ``site`` (None: any site), with at least
+        ``min_shots`` shoot-look-shoot opportunities from one shooter."""
         cols = [j for j, s in enumerate(self.shooters) if site is None or s.site == site]
         if not cols:
             return np.zeros(self.threatened.shape, dtype=bool)
-        return self.engageable[..., cols].any(axis=-1)
+        ok = self.engageable[..., cols]
+        if min_shots > 1:
+            ok = ok & (self.shots[..., cols] >= min_shots)
+        return ok.any(axis=-1)
 
     def threatened_any(self) -> np.ndarray:
         """(k + c,) reached from at least one launch point of the area."""
         return self.threatened.any(axis=0)
 
-    def defended(self, site: str | None = None, every: bool = True) -> np.ndarray:
+    def defended(self, site: str | None = None, every: bool = True,
+                 min_shots: int = 1) -> np.ndarray:
         """(k + c,) defended by ``site`` (None: the union of sites): engageable from every
-        launch point that threatens the aim point (``every``), or from at least one."""
-        eng = self._by(site) & self.threatened
+        launch point that threatens the aim point (``every``), or from at least one; with
+        ``min_shots`` = 2, only where one shooter has time to shoot, look and shoot again."""
+        eng = self._by(site, min_shots) & self.threatened
         if every:
             return self.threatened_any() & np.all(eng | ~self.threatened, axis=0)
         return eng.any(axis=0)
@@ -230,8 +236,15 @@ class Footprint:
         return out
 
 
-def launch_points(area: str) -> tuple[tuple[str, float, float], ...]:
-    a = catalog.get_launch_area(area)
+def launch_points(area: str, sc: Scenario | None = None) -> tuple[tuple[str, float, float],
+                                                                  ...]:
+    """(name, lat, lon) of a launch area's points: the scenario's own definition of that
+    name if it has one, else the catalogue's."""
+    known = sc.launch_areas() if sc is not None else catalog.launch_areas()
+    if area not in known:
+        raise InputError(f"unknown launch area {area!r}; known launch areas: "
+                         f"{', '.join(sorted(known))}")
+    a = known[area]
     return tuple((p.name, float(p.lat), float(p.lon)) for p in a.points)
 
 
@@ -260,7 +273,7 @@ def footprints(defences: Sequence[Defence], launch_area: str, missile: str, grid
     """The footprint of ``missile`` from ``launch_area`` against each defence (the
     trajectories are flown once and shared by all defences). ``tables`` may pass a fly-out
     table cache shared with other calls (same shooters, other areas or missiles)."""
-    pts = launch_points(launch_area)
+    pts = launch_points(launch_area, defences[0].scenario)
     caps = [catalog.capitals()[c] for c in capitals]
     a_lat = np.concatenate([grid.lat_deg, [c.lat for c in caps]])
     a_lon = np.concatenate([grid.lon_deg, [c.lon for c in caps]])
@@ -311,7 +324,7 @@ def us_routes(sc: Scenario, launch_areas: Sequence[str] | None = None) -> tuple[
     scenario's launch areas x every U.S. target, with the footprint's ``us_missile``, against
     the scenario's shooters and sensors."""
     fp = sc.footprint
-    pts = [p for a in (launch_areas or fp.launch_areas) for p in launch_points(a)]
+    pts = [p for a in (launch_areas or fp.launch_areas) for p in launch_points(a, sc)]
     pts = list(dict.fromkeys(pts))
     targets = [catalog.get_place(t) for t in fp.us_targets]
     threats = ThreatSet.from_grid(pts, [t.lat for t in targets], [t.lon for t in targets],
