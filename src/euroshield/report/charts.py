@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from euroshield import __version__
-from euroshield.report.deterrence import short_reason
+from euroshield.report.deterrence import reason_label
 
 _DPI = 110
 _WIDTH_IN = 8.2  # 902 px at _DPI
@@ -264,7 +264,7 @@ def engagement_timeline(result, path, max_routes: int = 12) -> Path:
             elif m is not None and m < 0:
                 note = f"{-m:.0f} s late"
             else:
-                note = _cut(short_reason(r.get("reason") or "not engageable"), 26)
+                note = _cut(reason_label(r) or "not engageable", 26)
             ax.text(1.01, y, note, transform=ax.get_yaxis_transform(), va="center",
                     fontsize=7, color=_INTERCEPT if ok else "#555555", parse_math=False)
 

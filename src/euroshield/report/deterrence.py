@@ -209,15 +209,35 @@ def catalog_kinds() -> dict[str, str]:
     return {n: p.kind for n, p in catalog.places().items()}
 
 
+SHORT_REASONS = {  # reason_code -> a label without numbers, for counting and legends
+    "missile_cannot_reach": "the missile cannot reach this target",
+    "no_reachable_point": "no point of the trajectory is within the interceptor's fly-out reach",
+    "outside_altitude_band": "all reachable points are outside the intercept altitude band",
+    "flyout_too_long": "every reachable point needs more than the maximum fly-out time",
+    "no_track": "no launch-quality track: launch is never allowed",
+    "too_late": "interceptor arrives late at the best point",
+}
+
+
 def short_reason(reason: str) -> str:
-    """The reason without its numbers' context, for counting."""
+    """A reason sentence without its numbers' context (rows without a ``reason_code``)."""
     return str(reason).split(" (")[0].split(";")[0]
 
 
+def reason_label(row: dict) -> str:
+    """The short label of a row's reason: from its ``reason_code`` when it has one."""
+    code = row.get("reason_code")
+    if code in SHORT_REASONS:
+        return SHORT_REASONS[code]
+    return short_reason(row.get("reason") or "")
+
+
 def commonest_reason(doc: dict, site: str, interceptor: str) -> str:
-    """The most frequent (short) reason among the site/interceptor's non-engageable routes."""
-    reasons = Counter(short_reason(r["reason"]) for r in doc["routes"]
-                      if r["site"] == site and r["interceptor"] == interceptor and r["reason"])
+    """The most frequent reason (by code) among the site/interceptor's non-engageable
+    routes."""
+    reasons = Counter(reason_label(r) for r in doc["routes"]
+                      if r["site"] == site and r["interceptor"] == interceptor
+                      and not r["engageable"] and (r.get("reason_code") or r["reason"]))
     return reasons.most_common(1)[0][0] if reasons else ""
 
 

@@ -58,7 +58,7 @@ def findings(doc: dict, whatif: dict | None) -> list[str]:
                + (": without a track no interceptor may launch, whatever its speed."
                   if tracked == 0 else "."))
     beyond = {(r["base"], r["target"]) for r in routes
-              if r["reason"] == "the missile cannot reach this target"}
+              if r.get("reason_code") == "missile_cannot_reach"}
     if beyond:
         out.append(f"{len(beyond)} base-target pairs lie beyond the reach of the "
                    f"{a['missile']} missile and are counted as not engageable.")

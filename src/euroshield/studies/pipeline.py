@@ -20,7 +20,7 @@ Units: SI inside (m, s, m/s); names at the boundary carry their unit (``lat_deg`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -465,8 +465,7 @@ class Engagements:
     shots: np.ndarray  # int: shoot-look-shoot opportunities
     threshold_speed_kms: np.ndarray
     intercept_after_apogee: np.ndarray  # bool: descent-phase intercept
-    assess_delay_s: float = 0.0
-    extra: dict = field(default_factory=dict)
+    assess_delay_s: float = 0.0  # kill-assessment time between shots [s]
 
     @property
     def shooters(self) -> tuple[Shooter, ...]:
