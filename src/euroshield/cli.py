@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from contextlib import contextmanager
 from enum import StrEnum
@@ -29,9 +30,39 @@ app = typer.Typer(
     help="euroshield: physics of the U.S.-NATO European missile defence shield.",
     pretty_exceptions_enable=False,
 )
-out = Console()
+
+
+class OutputError(Exception):
+    """Standard output cannot be written (a full disk, a closed pipe): not the user's input."""
+
+    def __init__(self, exc: OSError):
+        super().__init__(exc.strerror or str(exc))
+        self.errno = exc.errno
+
+
+class _Stdout:
+    """``sys.stdout`` for rich, looked up at every write (so redirections work); a failed
+    write becomes :class:`OutputError`, which ``main`` turns into one line."""
+
+    def __getattr__(self, name):
+        return getattr(sys.stdout, name)
+
+    def write(self, text: str) -> int:
+        try:
+            return sys.stdout.write(text)
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+    def flush(self) -> None:
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+
+out = Console(file=_Stdout())
 if not out.is_terminal:  # piped output: do not squeeze tables into 80 columns
-    out = Console(width=160)
+    out = Console(file=_Stdout(), width=160)
 # errors are one line whatever the terminal width: never hard-wrap them
 err = Console(stderr=True, soft_wrap=True)
 
@@ -68,8 +99,47 @@ def finite(value: float, field: str, lo: float | None = None, hi: float | None =
     bad_hi = hi is not None and value > hi
     if bad_lo or bad_hi:
         left = "(" if lo_open else "["
-        raise InputError(f"{field}: {value:g} is outside the allowed range {left}{lo:g}, {hi:g}]")
+        low = "-inf" if lo is None else f"{lo:g}"
+        high = "inf" if hi is None else f"{hi:g}"
+        raise InputError(f"{field}: {value:g} is outside the allowed range {left}{low}, {high}]")
     return value
+
+
+def integer(text: str | int, field: str, lo: int, hi: int) -> int:
+    """A whole number written as digits (``8000``; not ``8000.0``, ``8_000`` or ``1e3``) inside
+    [lo, hi]."""
+    s = str(text).strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", s) or len(s) > 30:
+        raise InputError(f"{field}: expected a whole number in [{lo}, {hi}]; got {str(text)!r}")
+    value = int(s)
+    if not lo <= value <= hi:
+        raise InputError(f"{field}: {value} is outside the allowed range [{lo}, {hi}]")
+    return value
+
+
+def path_text(text: str, field: str) -> Path:
+    """A file or folder name from the command line; an empty one (which would mean the current
+    folder) is refused."""
+    if str(text) == "":
+        raise InputError(f"{field}: an empty path (it would mean the current folder); give a "
+                         "file or folder name")
+    return Path(text)
+
+
+def schema_bounds(model, field: str) -> tuple:
+    """The inclusive (ge, le) bounds of a pydantic model field, so that an option states the
+    range its schema enforces."""
+    lo = hi = None
+    for m in model.model_fields[field].metadata:
+        lo = getattr(m, "ge", lo)
+        hi = getattr(m, "le", hi)
+    return lo, hi
+
+
+def given(ctx: typer.Context, name: str) -> bool:
+    """True when the option ``name`` (its parameter name) was set on the command line."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def parse_point(text: str, field: str) -> tuple[float, float]:
@@ -132,6 +202,19 @@ def write_trajectory_csv(traj, path: Path) -> None:
         raise InputError(f"--csv: cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _check_csv(path: Path) -> None:
+    """Before computing: ``--csv`` names a file in an existing folder."""
+    try:
+        folder = path.resolve().parent
+        if path.is_dir():
+            raise InputError(f"--csv: {path} is a folder; give a file name")
+        if not folder.is_dir():
+            raise InputError(f"--csv: directory {folder} does not exist")
+    except (OSError, RuntimeError) as exc:  # name too long, a symbolic link loop
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"--csv: cannot use {path}: {reason}") from None
+
+
 def emit(record: dict | list, as_json: bool, title: str = "") -> None:
     if as_json:
         out.print_json(json.dumps(record))
@@ -173,6 +256,10 @@ def fly(
 
     lat0, lon0 = parse_point(launch, "--launch")
     lat1, lon1 = parse_point(target, "--target")
+    if apogee_km is not None and shape is not Shape.lofted:
+        raise InputError(f"--apogee-km: only used with --shape lofted (not {shape.value})")
+    if gamma_deg is not None and shape is not Shape.depressed:
+        raise InputError(f"--gamma-deg: only used with --shape depressed (not {shape.value})")
     if shape is Shape.lofted:
         if apogee_km is None:
             raise InputError("--apogee-km is required with --shape lofted")
@@ -181,9 +268,9 @@ def fly(
         if gamma_deg is None:
             raise InputError("--gamma-deg is required with --shape depressed")
         finite(gamma_deg, "--gamma-deg", 0.0, 60.0, lo_open=True)
+    if csv is not None:
+        _check_csv(csv)
     m = catalog.get_missile(missile, catalog_file)
-    if csv is not None and not csv.resolve().parent.is_dir():
-        raise InputError(f"--csv: directory {csv.resolve().parent} does not exist")
     dist, _, _ = geodesy.inverse(lat0, lon0, lat1, lon1)
     if float(dist) < 50e3:
         raise InputError(f"--target: {float(dist) / 1e3:.1f} km from the launch point; "
@@ -212,6 +299,7 @@ def fly(
 
 @app.command("free-flight")
 def free_flight(
+    ctx: typer.Context,
     altitude_km: float = typer.Option(0.0, help="burnout altitude [km]"),
     speed_kms: float = typer.Option(None, help="burnout speed [km/s]"),
     gamma_deg: float = typer.Option(None, help="burnout flight-path angle [deg]"),
@@ -233,34 +321,61 @@ def free_flight(
     """Free flight from burnout: Kepler closed form on a sphere, or --numeric integration."""
     from euroshield.flight import summary
 
+    # every number is checked before anything is computed, whichever branch runs
     finite(earth_radius_km, "--earth-radius-km", 1000.0, 100000.0)
     finite(altitude_km, "--altitude-km", 0.0, 5000.0)
     finite(reentry_altitude_km, "--reentry-altitude-km", 0.0, 5000.0)
+    finite(azimuth_deg, "--azimuth-deg", -360.0, 360.0)
+    finite(lat, "--lat", -90.0, 90.0)
+    finite(lon, "--lon", -180.0, 360.0)
+    if not numeric:  # options of the integration only: refuse rather than ignore them
+        for name, option in (("earth", "--earth"), ("rotating", "--rotating/--no-rotating"),
+                             ("azimuth_deg", "--azimuth-deg"), ("lat", "--lat"),
+                             ("lon", "--lon")):
+            if given(ctx, name):
+                raise InputError(f"{option}: only used with --numeric (the closed form is a "
+                                 "non-rotating sphere)")
     if minimum_energy:
+        for value, option in ((speed_kms, "--speed-kms"), (gamma_deg, "--gamma-deg")):
+            if value is not None:
+                raise InputError(f"{option}: not used with --minimum-energy (the burnout state "
+                                 "is solved for --range-km)")
         if range_km is None:
             raise InputError("--minimum-energy needs --range-km")
-        finite(range_km, "--range-km", 0.0, math.pi * earth_radius_km, lo_open=True)
-        rec = summary.minimum_energy_closed(range_km, altitude_km, earth_radius_km,
-                                            reentry_altitude_km)
+        # below 1 km the burnout speed is a few m/s and the solution is all rounding error
+        finite(range_km, "--range-km", 1.0, math.pi * earth_radius_km)
+        import numpy as np
+
+        with np.errstate(all="ignore"):  # a degenerate ellipse is reported below, not warned
+            rec = summary.minimum_energy_closed(range_km, altitude_km, earth_radius_km,
+                                                reentry_altitude_km)
+        if any(v is None or (isinstance(v, float) and not math.isfinite(v))
+               for v in rec.values()):
+            raise InputError(
+                f"--range-km: no usable minimum-energy ellipse over {range_km:g} km from "
+                f"{altitude_km:g} km down to {reentry_altitude_km:g} km (a nearly vertical "
+                "shot); give a longer --range-km or closer --altitude-km and "
+                "--reentry-altitude-km")
         if numeric:
             # fly the unrounded burnout state (rounding the speed to 0.1 m/s moves the impact
             # by ~100 m at 10,000 km)
             v, g = summary.minimum_energy_state(range_km, altitude_km, earth_radius_km,
                                                 reentry_altitude_km)
-            num = summary.free_flight_numeric(
-                altitude_km, v / 1e3, g, earth.value, rotating,
-                earth_radius_km, reentry_altitude_km, lat, lon, azimuth_deg)
+            with working("integrating"):
+                num = summary.free_flight_numeric(
+                    altitude_km, v / 1e3, g, earth.value, rotating,
+                    earth_radius_km, reentry_altitude_km, lat, lon, azimuth_deg)
             rec = {**rec, "numeric": num}
         emit(rec, as_json, "minimum-energy free flight")
         return
+    if range_km is not None:
+        raise InputError("--range-km: only used with --minimum-energy (give --speed-kms and "
+                         "--gamma-deg, or add --minimum-energy)")
     if speed_kms is None or gamma_deg is None:
         raise InputError("free-flight needs --speed-kms and --gamma-deg (or --range-km with "
                          "--minimum-energy)")
     finite(speed_kms, "--speed-kms", 0.0, 11.0, lo_open=True)
     finite(gamma_deg, "--gamma-deg", -90.0, 90.0)
-    finite(azimuth_deg, "--azimuth-deg", -360.0, 360.0)
-    finite(lat, "--lat", -90.0, 90.0)
-    finite(lon, "--lon", -180.0, 360.0)
     if numeric:
         with working("integrating"):
             rec = summary.free_flight_numeric(altitude_km, speed_kms, gamma_deg, earth.value,
@@ -447,7 +562,8 @@ def deterrence(
                                  "map.png (and attrition files) into this folder"),
     sweep: bool = typer.Option(False, "--sweep", help="attrition over sites, inventories and "
                                "interceptor speed (the expansion question)"),
-    salvo: int = typer.Option(2, help="interceptors per engagement"),
+    salvo: str = typer.Option("2", metavar="<int>",
+                              help="interceptors per engagement, 1 to 64"),
     sspk: float = typer.Option(0.7, help="single-shot kill probability (an assumption)"),
     shoot_look_shoot: bool = typer.Option(False, help="second salvo where the window allows"),
 ):
@@ -462,28 +578,38 @@ def deterrence(
     if early_warning_delay_s is not None:
         finite(early_warning_delay_s, "--early-warning-delay-s", 0.0, 600.0)
     finite(sspk, "--sspk", 0.0, 1.0, lo_open=True)
-    if salvo < 1:
-        raise InputError(f"--salvo: {salvo} is outside the allowed range [1, 100]")
-    doctrine = Doctrine.parse({"salvo": salvo, "sspk": sspk,
+    salvo_n = integer(salvo, "--salvo", *schema_bounds(Doctrine, "salvo"))
+    doctrine = Doctrine.parse({"salvo": salvo_n, "sspk": sspk,
                                "shoot_look_shoot": shoot_look_shoot}, "doctrine")
     scenarios = [_study_scenario(ref, base, target, site, interceptor, fire_control,
                                  decision_delay_s, early_warning_delay_s)
                  for ref in (scenario_refs or [None])]
+    from contextlib import nullcontext
+
+    from euroshield.report.folders import atomic_folder, check_out, unique_names
+
     if out_dir is not None:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+        check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
+    # several scenarios: one sub-folder each, named safely (a name cannot leave --out)
+    subs = unique_names(sc.name for sc in scenarios) if len(scenarios) > 1 else [None]
     docs = []
-    for sc in scenarios:
-        sub = out_dir / sc.name if out_dir is not None and len(scenarios) > 1 else out_dir
-        docs.append(_deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, sub))
+    with (atomic_folder(out_dir, what="euroshield deterrence") if out_dir is not None
+          else nullcontext()) as tmp:
+        for sc, sub in zip(scenarios, subs, strict=True):
+            write_to, shown_as = tmp, out_dir
+            if out_dir is not None and sub is not None:
+                write_to, shown_as = tmp / sub, out_dir / sub
+            docs.append(_deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json,
+                                        write_to, shown_as))
     if as_json:
         out.print_json(json.dumps(docs[0] if len(docs) == 1 else docs))
 
 
-def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir) -> dict:
-    """Run, write and print the deterrence study of one scenario; returns its JSON object."""
+def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir,
+                    shown_dir=None) -> dict:
+    """Run, write and print the deterrence study of one scenario; returns its JSON object.
+    Files go into ``out_dir`` (a temporary folder, see ``atomic_folder``); messages name
+    ``shown_dir``, where they will be at the end."""
     from euroshield.report import deterrence as rep
     from euroshield.studies.deterrence import deterrence as run_deterrence
     from euroshield.studies.deterrence import expansion
@@ -504,7 +630,10 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
     doc["attrition"] = expansion(studies[0], doctrine, sweep_rows=sweep)
     doc["meta"] = _meta(scenario=sc.model_dump(mode="json"))
     if out_dir is not None:
+        from euroshield.report.folders import write_marker
+
         out_dir.mkdir(parents=True, exist_ok=True)
+        write_marker(out_dir, "euroshield deterrence")
         rep.write_routes_csv(doc["routes"], out_dir / "routes.csv")
         rep.write_json(doc, out_dir / "deterrence.json")
         rep.write_map(r, sc.radar_models(), out_dir / "map.png")
@@ -512,8 +641,12 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
             rep.write_rows_csv(doc["attrition"]["sweep"], out_dir / "attrition-sweep.csv")
     if as_json:
         return doc
-    for x in results:
-        out.print(rep.summary_renderable(x.to_json()))
+    for v, x in zip(speeds, results, strict=True):
+        # each study with its own speed: with several speeds the first view's assumptions
+        # (shared with ``doc``) hold the list of all of them
+        one = x.to_json()
+        one["assumptions"] = {**one["assumptions"], "interceptor_speed_kms": v}
+        out.print(rep.summary_renderable(one))
     a, d = doc["attrition"], doctrine
     out.print(f"attrition ({d.salvo} per engagement, SSPK {d.sspk:g}"
               f"{', shoot-look-shoot' if d.shoot_look_shoot else ''}; warheads per base from "
@@ -526,7 +659,9 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
                 and float(x["speed_kms"]).is_integer()]
         out.print(rep.attrition_table(rows, f"expansion: all {n_sites} sites, any interceptor"))
     if out_dir is not None:
-        out.print(f"wrote {out_dir}/routes.csv, deterrence.json, map.png"
+        from euroshield.report.folders import shown
+
+        out.print(f"wrote {shown(shown_dir or out_dir)}/routes.csv, deterrence.json, map.png"
                   f"{', attrition-sweep.csv' if sweep else ''}", markup=False, highlight=False)
     out.print()
     return doc
@@ -585,8 +720,10 @@ def footprint(
         if msg.startswith("resolution_deg:"):
             msg = "--resolution-deg:" + msg[len("resolution_deg:"):]
         raise InputError(msg) from None
+    from euroshield.report.folders import atomic_folder, check_out, shown
+
     if out_dir is not None:
-        _check_writable(out_dir, "--out")
+        check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
     caps = sorted(catalog.capitals())
     defence = fp.defence_of(sc)
     with working(f"footprint {sc.name}: Iran -> United States routes"):
@@ -602,28 +739,18 @@ def footprint(
     doc = rep.footprint_doc(sc, results, us, meta=_meta(scenario=sc.model_dump(mode="json"),
                                                         force=force))
     if out_dir is not None:
-        with working(f"writing {out_dir}"):
-            written = rep.write_outputs(doc, results, out_dir, radars=sc.radar_models())
+        with working(f"writing {shown(out_dir)}"), \
+                atomic_folder(out_dir, what="euroshield footprint") as tmp:
+            written = rep.write_outputs(doc, results, tmp, radars=sc.radar_models())
     if as_json:
         out.print_json(json.dumps(doc, allow_nan=False))
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
-        out.print(f"wrote {len(written)} files into {out_dir}: footprint.json, footprints.csv, "
-                  "capitals.csv, us-routes.csv, footprint-*.geojson, footprint-*.png",
+        out.print(f"wrote {len(written)} files into {shown(out_dir)}: footprint.json, "
+                  "footprints.csv, capitals.csv, us-routes.csv, footprint-*.geojson, "
+                  "footprint-*.png",
                   markup=False, highlight=False)
-
-
-def _check_writable(path: Path, option: str) -> None:
-    """Create the folder and check a file can be written there (before any long computation)."""
-    import tempfile
-
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise InputError(f"{option}: cannot write into {path}: {exc.strerror or exc}") from None
 
 
 @contextmanager
@@ -687,7 +814,7 @@ def scenario_show(
 
     from euroshield import scenario
 
-    sc = scenario.load(ref)
+    sc = scenario.load(ref, option="REF")
     out.print(yaml.safe_dump(sc.model_dump(mode="json"), sort_keys=False), markup=False,
               highlight=False, soft_wrap=True)
 
@@ -702,13 +829,11 @@ def study(
     """The main job: run every available study on a scenario (default: the shield as built
     today) and write a self-contained HTML report with maps, charts, data files, CZML and KML."""
     from euroshield import scenario
+    from euroshield.report.folders import check_out, shown
     from euroshield.report.study import run_study
 
     sc = scenario.load(scenario_ref)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+    check_out(out_dir)  # before computing; run_study replaces the folder as a whole at the end
     quiet = as_json or not err.is_terminal
 
     def progress(msg):
@@ -725,8 +850,8 @@ def study(
               "under the scenario's timeline"
               + (f"; {w['engageable_by_any_site']} if interceptors could launch on the "
                  "infrared cue" if w else ""), markup=False, highlight=False)
-    out.print(f"report: {out_dir / 'index.html'} ({info['seconds']:.1f} s); globe: "
-              + (f"euroshield serve {out_dir}" if info["globe"] else
+    out.print(f"report: {shown(out_dir / 'index.html')} ({info['seconds']:.1f} s); globe: "
+              + (f"euroshield serve {shown(out_dir)}" if info["globe"] else
                  "not built (needs the CesiumJS build: make run)"),
               markup=False, highlight=False)
 
@@ -761,48 +886,152 @@ def routes(
 
 @app.command()
 def serve(
-    directory: Path = typer.Argument(Path("euroshield-report"), help="report folder"),
-    port: int = typer.Option(8000, help="port on 127.0.0.1"),
+    directory: str = typer.Argument("euroshield-report", help="report folder"),
+    port: str = typer.Option("8000", metavar="<int>", help="port on 127.0.0.1, 1 to 65535"),
 ):
     """Serve a report folder on http://127.0.0.1 (the 3-D globe needs http, not file://)."""
     from euroshield.report.globe import serve as run_server
 
-    if not directory.is_dir():
-        raise InputError(f"DIRECTORY: {directory} is not a folder (run `euroshield study` "
+    folder = path_text(directory, "DIRECTORY")
+    port_n = integer(port, "--port", 1, 65535)
+    if not folder.is_dir():
+        raise InputError(f"DIRECTORY: {folder} is not a folder (run `euroshield study` "
                          "first)")
-    if not 0 <= port <= 65535:
-        raise InputError(f"--port: {port} is outside the allowed range [0, 65535]")
-    run_server(directory, port=port)
+    run_server(folder, port=port_n)
+
+
+def one_line(text: str) -> str:
+    """A message as exactly one printable line: newlines, ESC and every other control or
+    invisible character (and the undecodable bytes of a file name) written as escapes, so what
+    a user typed cannot split the line or reach the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
+def _say(line: str) -> None:
+    """One line on stderr (nothing if stderr itself cannot be written)."""
+    try:
+        sys.stderr.write(one_line(line) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _escape_unencodable(exc: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler for the output streams: a character the terminal's encoding
+    cannot show (``PYTHONIOENCODING=ascii`` and a ± sign, or a lone surrogate from an
+    undecodable file name) is written as a ``\\uXXXX`` escape, which is also valid inside JSON
+    strings."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    n = ord(exc.object[exc.start])
+    if n > 0xFFFF:
+        n -= 0x10000
+        return f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}", exc.start + 1
+    return f"\\u{n:04x}", exc.start + 1
+
+
+def _encoding_safe_streams() -> None:
+    """Output never fails on a character the stream's encoding lacks (see
+    :func:`_escape_unencodable`)."""
+    import codecs
+
+    try:
+        codecs.lookup_error("euroshield-escape")
+    except LookupError:
+        codecs.register_error("euroshield-escape", _escape_unencodable)
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) in ("strict", "surrogateescape") and hasattr(
+                stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="euroshield-escape")
+            except (OSError, ValueError, TypeError, AttributeError):
+                pass
+
+
+def _ending(argv: list[str] | None) -> None:
+    """The program is ending (``main`` run as the program: ``argv`` None). A further Ctrl-C
+    (e.g. while the interpreter waits for worker threads to finish their kernels) then ends
+    the process at once by the default SIGINT action, quietly, instead of a traceback from
+    the interpreter's shutdown."""
+    if argv is not None:
+        return
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass
+
+
+def _silence_stdout(argv: list[str] | None) -> None:
+    """After a failed write to stdout, send what is still buffered to /dev/null so that the
+    interpreter's final flush does not fail a second time (with a traceback-like message)."""
+    if argv is not None:
+        return
+    import os
+
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app and turn every input problem into one line + exit code 2."""
+    """Entry point: run the app and turn every input problem into one line + exit code 2.
+
+    Problems of the environment rather than the input (standard output on a full disk, other
+    operating-system errors) give one line and exit code 1; Ctrl-C gives one line and 130."""
+    _encoding_safe_streams()
+    try:
+        return _run(argv)
+    finally:
+        _ending(argv)
+
+
+def _run(argv: list[str] | None) -> int:
+    import errno
+
     try:
         rv = app(args=argv, standalone_mode=False)
         if rv == 130:  # typer turns Ctrl-C inside a command into exit code 130
             raise KeyboardInterrupt
     except KeyboardInterrupt:
-        err.print("euroshield: interrupted", markup=False, highlight=False)
+        _ending(argv)
+        _say("euroshield: interrupted")
         return 130
     except InputError as exc:
-        err.print(f"euroshield: error: {exc}", markup=False, highlight=False)
+        _say(f"euroshield: error: {exc}")
         return 2
     except ValidationError as exc:
         from euroshield.catalog import format_validation_error
 
-        err.print(f"euroshield: error: {format_validation_error(exc, 'input')}", markup=False)
+        _say(f"euroshield: error: {format_validation_error(exc, 'input')}")
         return 2
     except _ABORT:
-        err.print("euroshield: aborted", markup=False)
+        _ending(argv)
+        _say("euroshield: aborted")
         return 130
     except _NO_ARGS:
         return 0
     except _CLICK_ERRORS as exc:
-        msg = " ".join(exc.format_message().split())
-        err.print(f"euroshield: error: {msg}", markup=False, highlight=False)
+        _say("euroshield: error: " + " ".join(exc.format_message().split()))
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
+    except OutputError as exc:
+        _silence_stdout(argv)
+        if exc.errno != errno.EPIPE:  # a closed pipe (`| head`): the reader has what it wanted
+            _say(f"euroshield: error: cannot write to standard output: {exc}")
+        return 1
+    except OSError as exc:  # the environment, not the input (a full disk, a vanished folder)
+        name = f": {exc.filename}" if exc.filename else ""
+        _say(f"euroshield: error: {exc.strerror or exc}{name}")
+        return 1
     return 0
 
 

@@ -8,13 +8,15 @@ perturbed parameters in other processes.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from euroshield import catalog
 from euroshield.errors import InputError
@@ -24,16 +26,30 @@ DEFAULT_SCENARIO = "shield-today"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    """Strict types: a boolean or a string is not a number, a number is not a string (an
+    integer is a valid float); text is stripped of surrounding white space."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True,
+                              str_strip_whitespace=True)
+
+
+def _printable(v: str) -> str:
+    if not v.isprintable():
+        raise ValueError("must not contain control characters (line breaks, tabs, escapes)")
+    return v
+
+
+# a name or label the user writes: not blank (after stripping), one printable line
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
 
 
 class SiteSpec(_Strict):
     """An interceptor launch site: a catalogue place or an explicit point."""
 
-    site: str = Field(description="place name (defence-site or ship-station), or a label")
+    site: Name = Field(description="place name (defence-site or ship-station), or a label")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    interceptors: list[str] = Field(min_length=1)
+    interceptors: list[Name] = Field(min_length=1)
     inventory: int = Field(default=24, ge=0, le=10_000, description="interceptors on hand")
 
     @model_validator(mode="after")
@@ -46,8 +62,8 @@ class SiteSpec(_Strict):
 class RadarSpec(_Strict):
     """A catalogue radar, optionally moved or re-pointed (e.g. a second AN/TPY-2)."""
 
-    radar: str = Field(description="catalogue radar name")
-    label: str | None = Field(default=None, description="name in outputs (default: radar)")
+    radar: Name = Field(description="catalogue radar name")
+    label: Name | None = Field(default=None, description="name in outputs (default: radar)")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     height_m: float | None = Field(default=None, ge=-500, le=9000)
@@ -78,9 +94,9 @@ class Timeline(_Strict):
 
 
 class Threats(_Strict):
-    missile: str = catalog.DEFAULT_MISSILE
-    bases: list[str] = Field(min_length=1)
-    targets: list[str] = Field(min_length=1)
+    missile: Name = catalog.DEFAULT_MISSILE
+    bases: list[Name] = Field(min_length=1)
+    targets: list[Name] = Field(min_length=1)
     rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
 
 
@@ -102,6 +118,8 @@ class Region(_Strict):
         return self
 
 
+# interceptor fields that change the equivalent booster (see defense.interceptors)
+BOOSTER_FIELDS = frozenset({"burnout_speed_kms", "burn_time_s", "launch_mass_kg", "diameter_m"})
 EUROPE = {"lat_min_deg": 34.0, "lat_max_deg": 72.0, "lon_min_deg": -25.0, "lon_max_deg": 45.0}
 MAX_GRID_POINTS = 5_000_000  # aim points per footprint without --force
 MAX_ROUTES = 20_000  # base x target routes of a deterrence study (about 3 GB of look points)
@@ -110,7 +128,7 @@ MAX_ROUTES = 20_000  # base x target routes of a deterrence study (about 3 GB of
 class Footprint(_Strict):
     """The defence-of-Europe study: missiles from launch areas at a grid of aim points."""
 
-    launch_areas: list[str] = Field(
+    launch_areas: list[Name] = Field(
         default_factory=lambda: ["iran-north-west", "iran-west", "iran-north"], min_length=1,
         description="launch areas: catalogue names (euroshield catalog launch-areas) or names "
                     "defined in launch_area_definitions")
@@ -118,7 +136,7 @@ class Footprint(_Strict):
         default_factory=list, description="the scenario's own launch areas: {name, "
         "description, points: [{name, lat, lon, uncertainty_km}], source}; a name here "
         "replaces a catalogue area of the same name")
-    missiles: list[str] = Field(
+    missiles: list[Name] = Field(
         default_factory=lambda: ["khorramshahr-like", "irbm-hypothetical"], min_length=1,
         description="catalogue missiles flown at every aim point (minimum energy)")
     region: Region = Field(default_factory=lambda: Region(**EUROPE))
@@ -127,19 +145,19 @@ class Footprint(_Strict):
     land_only: bool = Field(default=True, description="aim points on land only (Natural "
                                                       "Earth 1:110m)")
     rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
-    us_targets: list[str] = Field(
+    us_targets: list[Name] = Field(
         default_factory=lambda: ["washington", "new-york", "boston", "chicago"],
         description="U.S. targets for the Iran -> United States routes (EPAA Phase 4)")
-    us_missile: str = Field(default="iran-icbm-notional",
-                            description="missile of the Iran -> United States routes")
+    us_missile: Name = Field(default="iran-icbm-notional",
+                             description="missile of the Iran -> United States routes")
 
 
 class Scenario(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     description: str = ""
     year: int | None = Field(default=None, ge=1950, le=2100)
     sites: list[SiteSpec] = Field(min_length=1)
-    radars: list[str | RadarSpec] = Field(
+    radars: list[Name | RadarSpec] = Field(
         default_factory=list, description="radar names, or {radar: name, lat, lon, ...}")
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
     timeline: Timeline = Field(default_factory=Timeline)
@@ -150,10 +168,15 @@ class Scenario(_Strict):
     sources: list[str] = Field(default_factory=list)
 
     def resolve(self) -> Scenario:
-        """Check every catalogue reference; raises InputError naming the field. Returns self."""
+        """Check every catalogue reference and everything a study would refuse later (so that
+        ``scenario show`` and the studies accept the same files); raises InputError naming the
+        field. Returns self."""
         from euroshield.defense.interceptors import interceptors
         from euroshield.defense.radar import radars
 
+        if self.timeline.fire_control == "ir-cue" and not self.early_warning.enabled:
+            raise InputError("timeline.fire_control: 'ir-cue' needs early_warning.enabled: true "
+                             "(the infrared cue comes from early warning)")
         known_ic = interceptors()
         for i, s in enumerate(self.sites):
             if s.lat is None:
@@ -172,18 +195,26 @@ class Scenario(_Strict):
             if name not in radars():
                 raise InputError(f"radars.{i}: unknown radar {name!r}; known: "
                                  f"{', '.join(sorted(radars()))}")
-        catalog.get_missile(self.threats.missile)
+        if self.threats.missile not in catalog.missiles():
+            raise InputError(f"threats.missile: unknown missile {self.threats.missile!r}; "
+                             f"known: {', '.join(sorted(catalog.missiles()))}")
         n_routes = len(self.threats.bases) * len(self.threats.targets)
         if n_routes > MAX_ROUTES:
             raise InputError(f"threats: {len(self.threats.bases)} bases x "
                              f"{len(self.threats.targets)} targets = {n_routes:,} routes, more "
                              f"than the {MAX_ROUTES:,} a study holds in memory; split the "
                              "scenario")
-        for field, kind in (("bases", "icbm-base"), ("targets", "target")):
+        # bases: ICBM bases only (the raid needs each base's warheads); targets: targets, or
+        # launch-area places (e.g. a strike on Tehran)
+        for field, kinds in (("bases", ("icbm-base",)), ("targets", ("target", "launch-area"))):
             for i, name in enumerate(getattr(self.threats, field)):
-                if name not in catalog.places(kind) and name not in catalog.places("launch-area"):
-                    raise InputError(f"threats.{field}.{i}: unknown {kind} {name!r}; known: "
-                                     f"{', '.join(sorted(catalog.places(kind)))}")
+                if any(name in catalog.places(k) for k in kinds):
+                    continue
+                other = catalog.places().get(name)
+                what = (f"{name!r} is a {other.kind}, not an {kinds[0]}" if other else
+                        f"unknown {kinds[0]} {name!r}")
+                raise InputError(f"threats.{field}.{i}: {what}; known: "
+                                 f"{', '.join(sorted(catalog.places(kinds[0])))}")
         for name, fields in self.interceptor_overrides.items():
             if name not in known_ic:
                 raise InputError(f"interceptor_overrides: unknown interceptor {name!r}; "
@@ -214,7 +245,25 @@ class Scenario(_Strict):
                 raise InputError(f"footprint.us_targets.{i}: unknown target {name!r}; known: "
                                  f"{', '.join(sorted(catalog.places('target')))}")
         self._check_radar_sectors()
+        self._check_overridden_boosters()
         return self
+
+    def _check_overridden_boosters(self) -> None:
+        """An interceptor whose overrides change its booster (speed, burn time, mass or
+        diameter) must still have an equivalent booster that flies (the calibration a study
+        would run anyway; its result is cached for the process)."""
+        from euroshield.defense.interceptors import ISP_MAX_S, PROP_FRACTION_BOUNDS, boosters
+
+        names = [n for n, f in self.interceptor_overrides.items() if set(f) & BOOSTER_FIELDS]
+        ics = [self.interceptor(n) for n in names]
+        for name, ic, booster in zip(names, ics, boosters(ics) if ics else [], strict=True):
+            if booster is None:
+                raise InputError(
+                    f"interceptor_overrides.{name}: burnout speed {ic.burnout_speed_kms:g} km/s "
+                    f"with a {ic.burn_time_s:g} s burn and {ic.launch_mass_kg:g} kg at launch is "
+                    "outside what an equivalent booster can fly (propellant fraction <= "
+                    f"{PROP_FRACTION_BOUNDS[1]}, Isp <= {ISP_MAX_S:g} s, thrust above weight); "
+                    "change burnout_speed_kms, burn_time_s or launch_mass_kg")
 
     def _check_radar_sectors(self) -> None:
         """A sector radar must face the threats: some threat base or target must lie within
@@ -278,14 +327,28 @@ class Scenario(_Strict):
         return base if not fields else type(base).model_validate({**base.model_dump(), **fields})
 
 
+ASSEMBLED = "scenario"  # ``where`` of data the command line assembled from options
+
+
 def parse(data, where: str) -> Scenario:
+    """Validate and resolve scenario data; every error is one InputError line that starts
+    with ``where`` (the file) and names the field. Data the command line assembled from a
+    loaded scenario and its options (``where == ASSEMBLED``) keeps the bare field in the
+    catalogue-reference errors, so that the caller can name the option instead."""
     if not isinstance(data, dict):
         raise InputError(f"{where}: expected a mapping (a scenario), got {type(data).__name__}")
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(catalog.format_validation_error(exc, where)) from None
-    return sc.resolve()
+    except RecursionError:  # a guard: the YAML loader limits nesting to catalog.MAX_NESTING
+        raise InputError(f"{where}: nested too deeply") from None
+    if where == ASSEMBLED:
+        return sc.resolve()
+    try:
+        return sc.resolve()
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
 
 
 def builtin_names() -> list[str]:
@@ -293,18 +356,27 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".yaml"))
 
 
-def load(name_or_file: str | Path | None = None) -> Scenario:
-    """A built-in scenario by name, or a YAML file; None gives the default (shield today)."""
-    ref = str(name_or_file) if name_or_file is not None else DEFAULT_SCENARIO
+def load(name_or_file: str | Path | None = None, option: str = "--scenario") -> Scenario:
+    """A built-in scenario by name, or a YAML file; None gives the default (shield today).
+    ``option`` is what the error messages call the argument."""
+    ref = os.fspath(name_or_file) if name_or_file is not None else DEFAULT_SCENARIO
     if ref in builtin_names():
         text = resources.files("euroshield.catalog").joinpath(
             f"{BUILTIN_DIR}/{ref}.yaml").read_text("utf-8")
         return parse(catalog.load_yaml_text(text, f"scenario {ref}"), f"scenario {ref}")
-    p = Path(ref)
-    if not p.exists():
-        raise InputError(f"--scenario: {ref!r} is neither a built-in scenario "
-                         f"({', '.join(builtin_names())}) nor an existing file")
-    return parse(catalog.read_yaml_file(p), str(p))
+    builtins = ", ".join(builtin_names())
+    if ref == "":
+        raise InputError(f"{option}: empty name; give a built-in scenario ({builtins}) or a "
+                         "YAML file")
+    try:
+        os.stat(ref)
+    except ValueError:  # a NUL character in the name: read_yaml_file says so
+        pass
+    except OSError as exc:  # other failures (name too long, symlink loop) are read errors
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise InputError(f"{option}: {catalog.shown(repr(ref))} is neither a built-in "
+                             f"scenario ({builtins}) nor an existing file") from None
+    return parse(catalog.read_yaml_file(ref), catalog.shown(ref))
 
 
 def json_schema() -> str:

@@ -491,6 +491,7 @@ def test_topocentric_rejects_bad_sites():
 def test_no_earth_radius_literals_outside_constants():
     # The Earth's radii live in earth/constants.py only: no numeric literal anywhere else in
     # the package looks like one (6300-6400 km, in km or m, any spelling).
+    import ast
     import io
     import tokenize
     from pathlib import Path
@@ -505,7 +506,7 @@ def test_no_earth_radius_literals_outside_constants():
         for tok in tokenize.generate_tokens(io.StringIO(p.read_text("utf-8")).readline):
             if tok.type != tokenize.NUMBER or tok.string[-1:] in "jJ":
                 continue
-            v = abs(float(tok.string.replace("_", "")))
+            v = abs(float(ast.literal_eval(tok.string)))  # also 0o700, 0x10, 1_000
             if 6300.0 <= v <= 6400.0 or 6.3e6 <= v <= 6.4e6:
                 found.append(f"{p.relative_to(root)}:{tok.start[0]}: {tok.string}")
     assert not found, found

@@ -39,7 +39,8 @@ class Interceptor(BaseModel):
     description: str
     burnout_speed_kms: float = Field(gt=0.5, le=12.0)
     speed_label: str = Field(pattern=r"^(quoted|widely-cited|assumed)$")
-    burn_time_s: float = Field(gt=1.0, le=400.0)
+    # the equivalent booster burns half of it per stage and pitches over in its first 7 s
+    burn_time_s: float = Field(ge=15.0, le=400.0)
     launch_mass_kg: float = Field(gt=10.0, le=100_000.0)
     diameter_m: float = Field(gt=0.05, le=5.0)
     min_intercept_altitude_km: float = Field(ge=0.0, le=2000.0)

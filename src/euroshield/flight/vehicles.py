@@ -13,6 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from euroshield.earth.constants import G0
 from euroshield.flight import integrator as ig
 
+MIN_BURN_TIME_S = 1.0  # shortest stage burn (a 1e-6 s burn took minutes to fail)
+MAX_BOOST_G = 150.0  # largest thrust acceleration (vacuum thrust / burnout mass) [g]: the
+# catalogue's missiles stay below 16 g, the equivalent interceptor boosters below 130 g even at
+# 12 km/s; a 195 g missile broke the integrator after 20 s
+
 
 class Source(BaseModel):
     """A public, unclassified source for a catalogue entry."""
@@ -32,12 +37,20 @@ class Stage(BaseModel):
     name: str = ""
     propellant_mass_kg: float = Field(gt=0, description="propellant burnt by this stage")
     dry_mass_kg: float = Field(gt=0, description="inert mass dropped at staging")
-    burn_time_s: float = Field(gt=0, le=1000)
+    burn_time_s: float = Field(gt=0, le=1000, description=f"at least {MIN_BURN_TIME_S:g} s")
     isp_vac_s: float = Field(gt=50, le=500, description="vacuum specific impulse")
     isp_sl_s: float | None = Field(
         default=None, gt=0, le=500, description="sea-level specific impulse, if known"
     )
     diameter_m: float = Field(gt=0, le=10, description="sets the drag reference area")
+
+    @field_validator("burn_time_s")
+    @classmethod
+    def _burn_time(cls, v: float) -> float:
+        if v < MIN_BURN_TIME_S:  # shorter burns need time steps too small to fly in time
+            raise ValueError(f"burn time must be at least {MIN_BURN_TIME_S:g} s (allowed range "
+                             f"[{MIN_BURN_TIME_S:g}, 1000] s)")
+        return v
 
     @model_validator(mode="after")
     def _isp_order(self) -> Stage:
@@ -143,6 +156,31 @@ class Missile(BaseModel):
             raise ValueError(
                 f"stages.0: sea-level thrust {thrust_n / 1e3:,.0f} kN must exceed 1.05 x the "
                 f"launch weight {weight_n / 1e3:,.0f} kN (the missile would not lift off)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _flyable(self) -> Missile:
+        """Bounds that keep a flight quick to compute and aimable: a thrust acceleration of
+        at most MAX_BOOST_G, and the pitch-over over before the first stage burns out."""
+        above = self.launch_mass_kg  # mass when each stage ignites
+        for k, s in enumerate(self.stages):
+            burnout_kg = above - s.propellant_mass_kg
+            g = s.propellant_mass_kg / s.burn_time_s * s.isp_vac_s / burnout_kg
+            if g > MAX_BOOST_G:
+                raise ValueError(
+                    f"stages.{k}: thrust acceleration at burnout of {g:,.0f} g exceeds "
+                    f"{MAX_BOOST_G:g} g (burn_time_s {s.burn_time_s:g} is too short for "
+                    f"{s.propellant_mass_kg:g} kg of propellant)"
+                )
+            above = burnout_kg - s.dry_mass_kg
+        turn_s = self.guidance.vertical_rise_s + self.guidance.pitchover_s
+        burn0_s = self.stages[0].burn_time_s
+        if turn_s >= burn0_s:
+            raise ValueError(
+                f"guidance: vertical_rise_s + pitchover_s = {turn_s:g} s must end before the "
+                f"first stage burns out (stages.0.burn_time_s {burn0_s:g} s), else the "
+                "missile cannot be aimed"
             )
         return self
 
