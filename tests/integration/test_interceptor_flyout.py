@@ -1,6 +1,8 @@
 """Interceptors: the equivalent booster flies the catalogue burnout speed, and the fly-out reach
 table agrees with direct integration of fly-outs that are not members of its family."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -85,3 +87,14 @@ def test_table_is_physical(table):
     assert np.isnan(table.time_to_point(REDZIKOWO[0] + 45.0, lon, 100e3))
     finite = table.time_s[np.isfinite(table.time_s)]
     assert finite.min() >= 0.0
+
+
+@pytest.mark.parametrize("lat", [90.0, -90.0])
+def test_a_site_at_a_pole_gets_a_table_like_its_neighbour(lat):
+    """Launches within 0.01 deg of a pole start 1.1 km away on their meridian (the pitch-over
+    frame is singular on the spin axis): the table at the pole is the table at 89.99 deg."""
+    ic = get_interceptor("sm3-iia")
+    at_pole = flyout_table(ic, lat, 0.0)
+    near = flyout_table(ic, math.copysign(89.99, lat), 0.0)
+    assert np.isfinite(at_pole.time_s).sum() > 10_000
+    np.testing.assert_allclose(np.nanmax(at_pole.time_s), np.nanmax(near.time_s), rtol=0.02)

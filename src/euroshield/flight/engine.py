@@ -63,9 +63,19 @@ class Physics:
         return e
 
 
+POLE_LAT_DEG = 89.99  # launches closer to a pole start 1.1 km away from it (see below)
+
+
 def ground_point_eci(lat_deg, lon_deg, height_m, physics: Physics) -> np.ndarray:
-    """ECI state (n, 6) at t = 0 of a point at rest on the ground (moving with the Earth)."""
-    lat = np.atleast_1d(np.asarray(lat_deg, dtype=float))
+    """ECI state (n, 6) at t = 0 of a point at rest on the ground (moving with the Earth).
+
+    A launch within 0.01 deg (1.1 km) of a pole starts at 89.99 deg on its own meridian: the
+    pitch-over is steered toward the launch azimuth in the vehicle's current local east/north
+    frame, which turns ever faster near the spin axis (and is undefined on it), so the
+    integrator would crawl (a site at the pole took 100 s instead of 2 s). 1.1 km is below the
+    position uncertainty of every site; the meridian limit is the convention of the site frame
+    (frames.Topocentric)."""
+    lat = np.clip(np.atleast_1d(np.asarray(lat_deg, dtype=float)), -POLE_LAT_DEG, POLE_LAT_DEG)
     lon = np.atleast_1d(np.asarray(lon_deg, dtype=float))
     h = np.broadcast_to(np.asarray(height_m, dtype=float), lat.shape)
     if physics.sphere_radius_m > 0:
