@@ -123,6 +123,7 @@ BOOSTER_FIELDS = frozenset({"burnout_speed_kms", "burn_time_s", "launch_mass_kg"
 EUROPE = {"lat_min_deg": 34.0, "lat_max_deg": 72.0, "lon_min_deg": -25.0, "lon_max_deg": 45.0}
 MAX_GRID_POINTS = 5_000_000  # aim points per footprint without --force
 MAX_ROUTES = 20_000  # base x target routes of a deterrence study (about 3 GB of look points)
+MAX_SITES = 200  # interceptor sites per scenario: one fly-out table per site and interceptor
 
 
 class Footprint(_Strict):
@@ -156,7 +157,7 @@ class Scenario(_Strict):
     name: Name
     description: str = ""
     year: int | None = Field(default=None, ge=1950, le=2100)
-    sites: list[SiteSpec] = Field(min_length=1)
+    sites: list[SiteSpec] = Field(min_length=1, max_length=MAX_SITES)
     radars: list[Name | RadarSpec] = Field(
         default_factory=list, description="radar names, or {radar: name, lat, lon, ...}")
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning)

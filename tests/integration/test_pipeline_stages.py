@@ -171,3 +171,14 @@ def test_ctrl_c_during_footprint_exits_130_with_one_line():
     assert p.returncode == 130, err
     assert err.strip().splitlines()[-1] == "euroshield: interrupted"
     assert "Traceback" not in err
+
+
+def test_too_many_sites_is_one_line(tmp_path):
+    data = scenario.load(None).model_dump(mode="json")
+    data["sites"] = [{"site": f"s{i}", "lat": 50.0, "lon": float(i % 90),
+                      "interceptors": ["sm3-ib"]} for i in range(201)]
+    path = tmp_path / "sites.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    o = invoke(["scenario", "show", str(path)])
+    assert o.code == 2 and len(o.lines) == 1
+    assert "sites" in o.message and "200" in o.message
