@@ -394,11 +394,15 @@ def missiles(extra_file: str | Path | None = None) -> dict[str, Missile]:
     return out
 
 
-def get_missile(name: str, extra_file: str | Path | None = None) -> Missile:
-    known = missiles(extra_file)
+def lookup(known: dict, name: str, what: str):
+    """``known[name]``, or one InputError line naming the known entries of that kind."""
     if name not in known:
-        raise InputError(f"unknown missile {name!r}; known missiles: {', '.join(sorted(known))}")
+        raise InputError(f"unknown {what} {name!r}; known {what}s: {', '.join(sorted(known))}")
     return known[name]
+
+
+def get_missile(name: str, extra_file: str | Path | None = None) -> Missile:
+    return lookup(missiles(extra_file), name, "missile")
 
 
 DEFAULT_MISSILE = "topol-m-like"
@@ -474,11 +478,7 @@ def launch_areas() -> dict[str, LaunchArea]:
 
 
 def get_launch_area(name: str) -> LaunchArea:
-    known = launch_areas()
-    if name not in known:
-        raise InputError(f"unknown launch area {name!r}; known launch areas: "
-                         f"{', '.join(sorted(known))}")
-    return known[name]
+    return lookup(launch_areas(), name, "launch area")
 
 
 class Capital(BaseModel):
@@ -509,7 +509,4 @@ def capitals() -> dict[str, Capital]:
 
 
 def get_capital(name: str) -> Capital:
-    known = capitals()
-    if name not in known:
-        raise InputError(f"unknown capital {name!r}; known capitals: {', '.join(sorted(known))}")
-    return known[name]
+    return lookup(capitals(), name, "capital")

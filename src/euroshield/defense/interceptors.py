@@ -213,8 +213,6 @@ def interceptors() -> dict[str, Interceptor]:
 
 
 def get_interceptor(name: str) -> Interceptor:
-    known = interceptors()
-    if name not in known:
-        raise InputError(f"unknown interceptor {name!r}; known interceptors: "
-                         f"{', '.join(sorted(known))}")
-    return known[name]
+    from euroshield.catalog import lookup
+
+    return lookup(interceptors(), name, "interceptor")

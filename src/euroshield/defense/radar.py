@@ -26,7 +26,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from euroshield.earth import frames, geodesy
 from euroshield.earth.constants import R_MEAN_EARTH, WGS84_A, WGS84_E2
-from euroshield.errors import InputError
 from euroshield.flight.vehicles import Source
 
 REFRACTION_K = 4.0 / 3.0  # standard-atmosphere effective Earth radius factor
@@ -194,7 +193,6 @@ def radars() -> dict[str, Radar]:
 
 
 def get_radar(name: str) -> Radar:
-    known = radars()
-    if name not in known:
-        raise InputError(f"unknown radar {name!r}; known radars: {', '.join(sorted(known))}")
-    return known[name]
+    from euroshield.catalog import lookup
+
+    return lookup(radars(), name, "radar")
