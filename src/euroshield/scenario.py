@@ -122,7 +122,7 @@ class Region(_Strict):
 BOOSTER_FIELDS = frozenset({"burnout_speed_kms", "burn_time_s", "launch_mass_kg", "diameter_m"})
 EUROPE = {"lat_min_deg": 34.0, "lat_max_deg": 72.0, "lon_min_deg": -25.0, "lon_max_deg": 45.0}
 MAX_GRID_POINTS = 5_000_000  # aim points per footprint without --force
-MAX_ROUTES = 20_000  # base x target routes of a deterrence study (about 3 GB of look points)
+MAX_ROUTES = 8_000  # routes of a deterrence study (measured: 11,000 routes peak at 3.7 GB)
 MAX_SITES = 200  # interceptor sites per scenario: one fly-out table per site and interceptor
 
 

@@ -125,7 +125,7 @@ def test_too_many_routes_is_one_line(tmp_path):
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     o = invoke(["deterrence", "--scenario", str(path)])
     assert o.code == 2 and len(o.lines) == 1
-    assert "22,000 routes" in o.message and "20,000" in o.message
+    assert "22,000 routes" in o.message and "8,000" in o.message
 
 
 def test_scenario_defines_its_own_launch_area(tmp_path):
