@@ -154,17 +154,22 @@ def test_scenario_defines_its_own_launch_area(tmp_path):
 
 
 def test_ctrl_c_during_footprint_exits_130_with_one_line():
-    """SIGINT while the footprint computes: one line on stderr, exit code 130."""
+    """SIGINT while the footprint computes: one line on stderr, exit code 130. The job (a 0.5
+    deg grid against the IRBM) runs for about a minute, so the signal arrives mid-computation
+    and not while the interpreter shuts down (when Python restores the default action)."""
     import signal
     import subprocess
     import sys
     import time
 
     code = ("import sys; from euroshield.cli import main; sys.exit(main(['footprint', "
-            "'--resolution-deg', '2', '--launch-area', 'iran-west', '--missile', "
+            "'--resolution-deg', '0.5', '--launch-area', 'iran-west', '--missile', "
             "'irbm-hypothetical']))")
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+                         stderr=subprocess.PIPE, text=True,
+                         # a shell without job control starts background jobs with Ctrl-C
+                         # ignored, and Python then keeps ignoring it
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(5.0)
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=120)
