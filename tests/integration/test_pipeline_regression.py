@@ -69,7 +69,7 @@ def _exact_engageable(res, base, target, site, interceptor) -> bool:
     return bool(w.engageable[0])
 
 
-@pytest.mark.parametrize("name", ["shield-today", "epaa-phase-4"])
+@pytest.mark.parametrize("name", scenario.builtin_names())
 def test_pipeline_reproduces_pre_pipeline_verdicts(name, golden):
     sc = scenario.load(name)
     base = deterrence(_with(sc, "radar-track"))
