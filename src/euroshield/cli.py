@@ -624,7 +624,8 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
     doc = r.to_json()
     if len(results) > 1:
         doc["routes"] = [row for x in results for row in x.routes]
-        doc["assumptions"]["interceptor_speed_kms"] = speeds
+        # a new mapping: the first view's own assumptions keep its single speed
+        doc["assumptions"] = {**doc["assumptions"], "interceptor_speed_kms": speeds}
         doc["summary"] = {f"{v:g} km/s": x.summary() for v, x in zip(speeds, results,
                                                                       strict=True)}
     doc["attrition"] = expansion(studies[0], doctrine, sweep_rows=sweep)
@@ -641,12 +642,8 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
             rep.write_rows_csv(doc["attrition"]["sweep"], out_dir / "attrition-sweep.csv")
     if as_json:
         return doc
-    for v, x in zip(speeds, results, strict=True):
-        # each study with its own speed: with several speeds the first view's assumptions
-        # (shared with ``doc``) hold the list of all of them
-        one = x.to_json()
-        one["assumptions"] = {**one["assumptions"], "interceptor_speed_kms": v}
-        out.print(rep.summary_renderable(one))
+    for x in results:
+        out.print(rep.summary_renderable(x.to_json()))
     a, d = doc["attrition"], doctrine
     out.print(f"attrition ({d.salvo} per engagement, SSPK {d.sspk:g}"
               f"{', shoot-look-shoot' if d.shoot_look_shoot else ''}; warheads per base from "

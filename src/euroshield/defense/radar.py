@@ -154,6 +154,28 @@ class Detections:
     last_detection_s: np.ndarray
 
 
+def detections(radar: Radar, times_s, lat_deg, lon_deg, height_m, rcs_m2=0.1,
+               k: float = REFRACTION_K) -> Detections:
+    """Detections of targets sampled at ``times_s`` (m,) [s], geodetic (n, m) arrays (NaN
+    outside each flight); a track is established at the radar's N-th detection."""
+    times = np.asarray(times_s, dtype=float)
+    vis = detectable(radar, lat_deg, lon_deg, height_m, rcs_m2, k)
+    n_cum = np.cumsum(vis, axis=1)
+
+    def first_time(mask):
+        idx = np.argmax(mask, axis=1)
+        return np.where(mask.any(axis=1), times[idx], np.nan)
+
+    last_idx = vis.shape[1] - 1 - np.argmax(vis[:, ::-1], axis=1)
+    return Detections(
+        times_s=np.broadcast_to(times, vis.shape),
+        detected=vis,
+        first_detection_s=first_time(vis),
+        track_time_s=first_time(vis & (n_cum >= radar.detections_for_track)),
+        last_detection_s=np.where(vis.any(axis=1), times[last_idx], np.nan),
+    )
+
+
 def detect(radar: Radar, batch, rcs_m2=0.1, t_start_s: float = 0.0,
            k: float = REFRACTION_K) -> Detections:
     """Look at every recorded trajectory of ``batch`` once per revisit interval.
@@ -163,23 +185,8 @@ def detect(radar: Radar, batch, rcs_m2=0.1, t_start_s: float = 0.0,
         else float(np.nanmax(batch.t))
     times = np.arange(t_start_s, t_end + radar.revisit_s, radar.revisit_s)
     y = batch.states_at(times)  # (n, m, 6) ECI, NaN outside each flight
-    tt = np.broadcast_to(times, y.shape[:2])
-    lat, lon, h = batch.point_geodetic(tt, y)
-    vis = visibility(radar, lat, lon, h, rcs_m2, k).visible & np.isfinite(h)
-    n_cum = np.cumsum(vis, axis=1)
-
-    def first_time(mask):
-        idx = np.argmax(mask, axis=1)
-        return np.where(mask.any(axis=1), times[idx], np.nan)
-
-    last_idx = vis.shape[1] - 1 - np.argmax(vis[:, ::-1], axis=1)
-    return Detections(
-        times_s=tt,
-        detected=vis,
-        first_detection_s=first_time(vis),
-        track_time_s=first_time(vis & (n_cum >= radar.detections_for_track)),
-        last_detection_s=np.where(vis.any(axis=1), times[last_idx], np.nan),
-    )
+    lat, lon, h = batch.point_geodetic(np.broadcast_to(times, y.shape[:2]), y)
+    return detections(radar, times, lat, lon, h, rcs_m2, k)
 
 
 @lru_cache(maxsize=1)

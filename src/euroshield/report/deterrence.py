@@ -56,10 +56,11 @@ def reason_text(code: int, interceptor=None, margin_s: float = float("nan"),
             f"(launch allowed only from T+{allowed_s:.0f} s)")
 
 
-def launch_rule_text(picture) -> str:
+def launch_rule_text(key: str) -> str:
+    """The sentence for a launch-rule key (:func:`euroshield.studies.pipeline.launch_rule`)."""
     return {"ir-cue": "IR cue + decision delay (what-if: cue taken as fire-control data)",
             "track-and-cue": "max(radar track, IR cue + decision delay)",
-            "track": "radar track + decision delay"}[picture.launch_rule]
+            "track": "radar track + decision delay"}[key]
 
 
 def _round(x, nd=1):
@@ -122,7 +123,7 @@ def assumptions(result) -> dict:
         "early_warning_delay_s": pic.early_warning_delay_s,
         "decision_delay_s": pic.decision_delay_s,
         "fire_control": pic.fire_control,
-        "launch_rule": launch_rule_text(pic),
+        "launch_rule": launch_rule_text(pic.launch_rule),
         "interceptor_speed_kms": result.interceptor_speed_kms,
         "threshold_ladder_kms": list(result.ladder_kms),
     }

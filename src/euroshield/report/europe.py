@@ -80,9 +80,9 @@ def _km2(x: float) -> str:
 def area_rows(eu: Europe) -> list[list]:
     rows = []
     for (name, m), r in eu.merged.items():
+        cls = fprep.cell_classes(r)
         thr = r.area_km2(r.threatened_any())
-        dfd = r.area_km2(r.defended())
-        part = r.area_km2(r.defended(every=False)) - dfd
+        dfd, part = r.area_km2(cls["defended"]), r.area_km2(cls["partly-defended"])
         caps = r.capital_status()
         n_def = sum(v == "defended" for v in caps.values())
         n_thr = sum(v != "out-of-reach" for v in caps.values())

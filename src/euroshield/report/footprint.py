@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 from rich.console import Group
@@ -105,9 +104,9 @@ def _entry(result, site: str | None) -> dict:
 
 
 def _launch_rule(sc) -> str:
-    key = ("ir-cue" if sc.timeline.fire_control == "ir-cue"
-           else "track-and-cue" if sc.early_warning.enabled else "track")
-    return launch_rule_text(SimpleNamespace(launch_rule=key))
+    from euroshield.studies.pipeline import launch_rule
+
+    return launch_rule_text(launch_rule(sc.timeline.fire_control, sc.early_warning.enabled))
 
 
 def _phase(intercept_time_s: float, after_apogee: bool) -> str | None:

@@ -161,6 +161,24 @@ def _js(value: str) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def reuse_cesium(old_out: Path, new_out: Path) -> None:
+    """Hard-link the CesiumJS copy of a report folder being replaced (``old_out``) into the
+    new one when it is the current build, so that :func:`write_globe` need not copy it again
+    (the old folder is deleted afterwards, so nothing stays shared)."""
+    src, old = cesium_build_dir(), Path(old_out) / "cesium"
+    dest = Path(new_out) / "cesium"
+    try:
+        if (src is None or not (old / _STAMP).is_file()
+                or (old / _STAMP).read_text() != _source_stamp(src)):
+            return
+        shutil.copytree(old, dest, symlinks=True, copy_function=os.link)
+        if (dest / _STAMP).read_text() == _source_stamp(src):
+            return
+    except OSError:  # another file system, no hard links, ...: copy_cesium copies
+        pass
+    shutil.rmtree(dest, ignore_errors=True)  # never write through the links
+
+
 def write_globe(out_dir, czml_name: str = "trajectories.czml",
                 title: str = DEFAULT_TITLE) -> bool:
     """Write ``out_dir/globe.html`` for the CZML file ``out_dir/czml_name`` (written separately,

@@ -10,9 +10,7 @@ figures, and the offline globe page when the CesiumJS build is available.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -151,25 +149,6 @@ def run_study(sc, out_dir: Path, progress=print) -> dict:
     return {**info, "out_dir": str(out_dir)}
 
 
-def _seed_cesium(final_dir: Path, tmp: Path) -> None:
-    """Hard-link the CesiumJS copy of the report being replaced into the new folder when it is
-    the current build, so that :func:`globe.write_globe` need not copy it again (the old folder
-    is deleted at the end, so nothing stays shared)."""
-    from euroshield.report import globe
-
-    src, old = globe.cesium_build_dir(), final_dir / "cesium"
-    try:
-        if (src is None or not (old / globe._STAMP).is_file()
-                or (old / globe._STAMP).read_text() != globe._source_stamp(src)):
-            return
-        shutil.copytree(old, tmp / "cesium", symlinks=True, copy_function=os.link)
-        if (tmp / "cesium" / globe._STAMP).read_text() == globe._source_stamp(src):
-            return
-    except OSError:  # another file system, no hard links, ...: copy_cesium copies
-        pass
-    shutil.rmtree(tmp / "cesium", ignore_errors=True)  # never write through the links
-
-
 def _run_study(sc, out_dir: Path, progress, final_dir: Path) -> dict:
     from euroshield.studies.attrition import Doctrine
     from euroshield.studies.deterrence import deterrence, expansion, with_timeline
@@ -248,7 +227,7 @@ def _run_study(sc, out_dir: Path, progress, final_dir: Path) -> dict:
                                    "defended areas, for Cesium")
         kml.write_kml(shown, radars, out_dir / "study.kml", footprints=layers)
         wrote("study.kml", "the same for Google Earth")
-        _seed_cesium(final_dir, out_dir)
+        globe.reuse_cesium(final_dir, out_dir)
         globe_ok = globe.write_globe(out_dir, title=f"euroshield: {sc.name}")
     except ImportError:  # pragma: no cover
         pass

@@ -36,7 +36,7 @@ from euroshield.defense.engagement import (
 )
 from euroshield.defense.flyout import FlyoutTable, flyout_table, site_coords
 from euroshield.defense.interceptors import Interceptor, boosters
-from euroshield.defense.radar import Radar, detectable
+from euroshield.defense.radar import Detections, Radar, detections
 from euroshield.errors import InputError
 from euroshield.flight import aiming
 from euroshield.flight.engine import STUDY_RTOL, Physics
@@ -277,36 +277,24 @@ class SensorPicture:
 
     @property
     def launch_rule(self) -> str:
-        """The rule as a stable key: ``ir-cue``, ``track-and-cue`` or ``track``."""
-        if self.fire_control == "ir-cue":
-            return "ir-cue"
-        return "track-and-cue" if self.early_warning_delay_s is not None else "track"
+        """The rule as a stable key (see :func:`launch_rule`)."""
+        return launch_rule(self.fire_control, self.early_warning_delay_s is not None)
 
 
-@dataclass(frozen=True)
-class RadarTrack:
-    """One radar's detections along every trajectory (arrays over trajectories)."""
+def launch_rule(fire_control: str, early_warning: bool) -> str:
+    """The launch rule of a timeline as a stable key: ``ir-cue`` (what-if: launch on the cue),
+    ``track-and-cue`` (radar track and infrared cue) or ``track`` (no early warning)."""
+    if fire_control == "ir-cue":
+        return "ir-cue"
+    return "track-and-cue" if early_warning else "track"
 
-    first_detection_s: np.ndarray
-    track_time_s: np.ndarray  # time of the N-th detection
-    last_detection_s: np.ndarray
 
-
-def radar_track(looks: Looks, radar: Radar, rcs_m2: float) -> RadarTrack:
-    """Look at every trajectory once per revisit interval from launch; a track is established
-    at the radar's N-th detection."""
-    t_end = float(looks.points.times_s[-1])
-    times = np.arange(0.0, t_end + radar.revisit_s, radar.revisit_s)
+def radar_track(looks: Looks, radar: Radar, rcs_m2: float) -> Detections:
+    """The radar looks at every trajectory once per revisit interval from launch, on the
+    same Earth-fixed sampling as the look points (:meth:`Looks.sample`)."""
+    times = np.arange(0.0, float(looks.points.times_s[-1]) + radar.revisit_s, radar.revisit_s)
     p = looks.sample(times)
-    vis = detectable(radar, p.lat_deg, p.lon_deg, p.height_m, rcs_m2)
-    n_cum = np.cumsum(vis, axis=1)
-
-    def first(mask):
-        return np.where(mask.any(axis=1), times[np.argmax(mask, axis=1)], np.nan)
-
-    last = vis.shape[1] - 1 - np.argmax(vis[:, ::-1], axis=1)
-    return RadarTrack(first(vis), first(vis & (n_cum >= radar.detections_for_track)),
-                      np.where(vis.any(axis=1), times[last], np.nan))
+    return detections(radar, times, p.lat_deg, p.lon_deg, p.height_m, rcs_m2)
 
 
 def sense(looks: Looks, radars: Sequence[Radar], early_warning, timeline,
