@@ -74,13 +74,13 @@ def baseline(n_triples: int = 3) -> float:
     from euroshield.studies.pipeline import ThreatSet, fly, look
 
     sc = matrix_scenario()
-    m = catalog.get_missile(sc.threats.missile)
+    missile_of = sc.threats.missile_by_base()  # each base's own missile (issue 10)
     triples = [("kozelsk", "chicago", "norwegian-sea", "sm3-iia"),
                ("teykovo", "washington", "baltic-sea", "sm3-iib"),
                ("uzhur", "boston", "redzikowo", "gbi-2stage")][:n_triples]
     t0 = time.perf_counter()
     for base, target, site, ic_name in triples:
-        flown = look(fly(ThreatSet.from_places([base], [target], m.name)))
+        flown = look(fly(ThreatSet.from_places([base], [target], missile_of[base])))
         looks = flown.points
         allowed = picture_of(flown, sc).launch_allowed_s
         p = catalog.get_place(site)

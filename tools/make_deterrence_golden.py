@@ -24,6 +24,7 @@ KEYS = ("base", "target", "site", "interceptor", "engageable", "reason", "interc
 
 def with_fire_control(sc, fc):
     data = sc.model_dump(exclude_none=True)
+    data["threats"]["missile"] = "topol-m-like"  # the golden rule: one missile at every base
     data["timeline"]["fire_control"] = fc
     data["early_warning"]["enabled"] = True
     return scenario.parse(data, "scenario")

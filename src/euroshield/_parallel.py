@@ -12,6 +12,17 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 _POOL: ThreadPoolExecutor | None = None
+THREADS_ENV = "EUROSHIELD_THREADS"  # set by campaign executors: processes x threads <= cores
+
+
+def threads() -> int:
+    """Kernel threads of this process: ``EUROSHIELD_THREADS`` if set (worker processes of a
+    campaign), else one per core."""
+    try:
+        n = int(os.environ.get(THREADS_ENV, "0"))
+    except ValueError:
+        n = 0
+    return n if n > 0 else (os.cpu_count() or 1)
 
 
 def parallel_blocks(fn, n: int, min_block: int = 16, size: int | None = None) -> None:
@@ -19,7 +30,7 @@ def parallel_blocks(fn, n: int, min_block: int = 16, size: int | None = None) ->
     the GIL (``nogil=True``); several small blocks per thread balance rows of unequal cost (a
     block finishes, the thread takes the next). ``size`` fixes the block size."""
     global _POOL
-    workers = os.cpu_count() or 1
+    workers = threads()
     if size is None:
         size = max(min_block, -(-n // (4 * workers)))
     blocks = [slice(a, min(a + size, n)) for a in range(0, n, size)]

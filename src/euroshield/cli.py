@@ -1,5 +1,5 @@
 """Command line: ``euroshield fly | free-flight | reach | catalog | deterrence | footprint |
-study | routes | scenario | serve``.
+study | campaign | papers | routes | scenario | serve``.
 
 Bad input never shows a traceback: it prints one line naming the field and what is allowed, and
 exits with code 2. JSON key names printed with ``--json`` are a stable interface.
@@ -235,6 +235,16 @@ def _meta(**params) -> dict:
     return {"euroshield_version": __version__, "numpy_version": numpy.__version__, **params}
 
 
+# what the launch azimuth of `fly` and `routes` is, and the name it had before
+LAUNCH_AZIMUTH_NOTE = (
+    "azimuth [deg clockwise from geocentric north at the launch point] of the vertical plane in "
+    "which the missile pitches over: the solved guidance command. It is not the great-circle "
+    "bearing to the target (it includes the aim-off for the Earth's rotation during the "
+    "flight) nor the direction of the velocity later on (the Coriolis force bends the path)")
+DEPRECATED_HEADING = ("same value as launch_azimuth_deg, under its old name: kept for one "
+                      "release after 0.1.0, then removed")
+
+
 # ---- commands --------------------------------------------------------------------------------
 @app.command()
 def fly(
@@ -283,7 +293,9 @@ def fly(
     rec = flight_record(res.batch, 0)
     rec = {
         **rec,
-        "heading_deg": round(float(res.azimuth_deg[0]), 4),
+        # the solved guidance: azimuth of the pitch-over plane at the launch point (see
+        # LAUNCH_AZIMUTH_NOTE); it was called heading_deg, kept below as a deprecated alias
+        "launch_azimuth_deg": round(float(res.azimuth_deg[0]), 4),
         "miss_km": round(float(res.miss_m[0]) / 1e3, 4),
         "kick_deg": round(float(res.kick_deg[0]), 4),
         "cutoff_s": round(float(res.cutoff_s[0]), 3),
@@ -293,7 +305,10 @@ def fly(
         "target": [lat1, lon1],
     }
     if as_json:
-        rec["meta"] = _meta(physics="rotating WGS84, J2, US76 drag")
+        rec["heading_deg"] = rec["launch_azimuth_deg"]  # deprecated alias, one release
+        rec["deprecated"] = {"heading_deg": DEPRECATED_HEADING}
+        rec["meta"] = _meta(physics="rotating WGS84, J2, US76 drag",
+                            launch_azimuth_deg=LAUNCH_AZIMUTH_NOTE)
     emit(rec, as_json, title=f"{m.name}: {launch} -> {target} ({shape.value})")
 
 
@@ -385,9 +400,36 @@ def free_flight(
         rec = summary.free_flight_closed(altitude_km, speed_kms, gamma_deg, earth_radius_km,
                                          reentry_altitude_km)
     if rec["range_angle_deg"] is None:
-        raise InputError("--speed-kms/--gamma-deg: this burnout state does not come back down to "
-                         "the re-entry altitude (orbit or escape)")
+        if numeric and (rotating or earth is not EarthModel.sphere):
+            raise InputError("--speed-kms/--gamma-deg: this burnout state does not come back "
+                             "down to the re-entry altitude (orbit or escape)")
+        raise InputError(_no_reentry_message(altitude_km, speed_kms, gamma_deg, earth_radius_km,
+                                             reentry_altitude_km))
     emit(rec, as_json, "free flight")
+
+
+def _no_reentry_message(altitude_km: float, speed_kms: float, gamma_deg: float,
+                        earth_radius_km: float, reentry_altitude_km: float) -> str:
+    """One line saying why a burnout state never descends through the re-entry altitude
+    (two-body diagnosis on the sphere)."""
+    from euroshield.flight.kepler import NoReentry, no_reentry_reason
+
+    r_km = earth_radius_km
+    why, value = no_reentry_reason((r_km + altitude_km) * 1e3, speed_kms * 1e3,
+                                   math.radians(gamma_deg), (r_km + reentry_altitude_km) * 1e3)
+    if why is NoReentry.ESCAPE:
+        return (f"--speed-kms/--gamma-deg: {speed_kms:g} km/s is at or above the escape speed "
+                f"{value / 1e3:.4f} km/s at {altitude_km:g} km altitude (a parabola or "
+                "hyperbola never comes back); give a lower speed")
+    if why is NoReentry.ORBIT:
+        return (f"--speed-kms/--gamma-deg: an orbit: its perigee, {value / 1e3 - r_km:,.1f} km, "
+                f"is not below the re-entry altitude {reentry_altitude_km:g} km")
+    if why is NoReentry.BELOW:
+        return (f"--reentry-altitude-km: {reentry_altitude_km:g} km is above the apogee, "
+                f"{value / 1e3 - r_km:,.1f} km, of this burnout state")
+    return (f"--gamma-deg: {gamma_deg:g} deg at {altitude_km:g} km: the burnout is at or below "
+            f"the re-entry altitude {reentry_altitude_km:g} km and not climbing, so the "
+            "re-entry crossing is behind it")
 
 
 @app.command()
@@ -509,6 +551,8 @@ def _study_scenario(scenario_ref, bases, targets, sites, interceptors_, fire_con
 
     sc = scenario.load(scenario_ref)
     data = sc.model_dump(exclude_none=True)
+    if bases or targets or sites or interceptors_:
+        data.pop("claims", None)  # a paper's claims name its own sites and routes
     if bases:
         data["threats"]["bases"] = list(bases)
     if targets:
@@ -647,7 +691,8 @@ def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir
     a, d = doc["attrition"], doctrine
     out.print(f"attrition ({d.salvo} per engagement, SSPK {d.sspk:g}"
               f"{', shoot-look-shoot' if d.shoot_look_shoot else ''}; warheads per base from "
-              f"the force table): {a['intercepted']:.1f} of {a['raid_warheads']:.0f} "
+              f"catalog/forces.yaml, unverified): {a['intercepted']:.1f} of "
+              f"{a['raid_warheads']:.0f} "
               f"warheads intercepted ({100 * a['fraction_intercepted']:.1f} %), "
               f"{a['engaged']:.1f} engaged", markup=False, highlight=False)
     if sweep:
@@ -794,10 +839,11 @@ def scenario_schema():
 
 @scenario_app.command("list")
 def scenario_list():
-    """List the built-in scenarios."""
+    """List the built-in scenarios, the published analyses (papers/NAME) and the stochastic
+    scenarios for campaigns (campaigns/NAME)."""
     from euroshield import scenario
 
-    for name in scenario.builtin_names():
+    for name in scenario.builtin_names() + scenario.paper_names() + scenario.campaign_names():
         sc = scenario.load(name)
         out.print(f"{name}: {sc.description.strip()}", markup=False, highlight=False)
 
@@ -854,6 +900,191 @@ def study(
 
 
 @app.command()
+def campaign(
+    scenario_ref: str = typer.Argument(..., metavar="SCENARIO",
+                                       help="scenario with distributions: built-in name or "
+                                            "YAML file"),
+    runs: str = typer.Option(..., "--runs", metavar="<int>",
+                             help="Monte Carlo draws, 1 to 100,000"),
+    seed: str = typer.Option("1", "--seed", metavar="<int>",
+                             help="master seed (draw i uses SeedSequence(seed).spawn(..)[i])"),
+    executor: str = typer.Option("local", "--executor", metavar="local|dask",
+                                 help="local processes on all cores, or a Dask LocalCluster "
+                                      "(single: this process)"),
+    scheduler: str = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT",
+                                  help="use an existing Dask cluster"),
+    workers: str = typer.Option(None, "--workers", metavar="<int>",
+                                help="worker processes (default: one per core)"),
+    store_path: str = typer.Option(None, "--store", metavar="PATH",
+                                   help="the campaign's store folder (default: "
+                                        "euroshield-campaign-NAME-seedS); rerunning resumes"),
+    ci_width: float = typer.Option(None, "--ci-width",
+                                   help="stop early once every route's 95 % interval is "
+                                        "narrower than this (0 < w <= 1)"),
+    sobol_draws: str = typer.Option(None, "--sobol-draws", metavar="<int>",
+                                    help="base draws of the Sobol design, each costing "
+                                         "(parameters + 1) more evaluations (default: "
+                                         "min(runs, 256); 0: none)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    out_dir: Path = typer.Option(None, "--out", help="write campaign.json, tables, a "
+                                 "probability map and tornado charts into this folder"),
+):
+    """Monte Carlo campaign over the scenario's distributions of disputed parameters: the
+    probability that each route and aim point is engageable (Wilson 95 % intervals), Sobol
+    sensitivity indices and a tornado; results go to a resumable store as they complete."""
+    from euroshield import scenario
+    from euroshield.executors import cores, execute, make_executor
+    from euroshield.report import campaign as rep
+    from euroshield.report.folders import atomic_folder, check_out, safe_name, shown
+    from euroshield.studies import campaign as cp
+
+    n_runs = integer(runs, "--runs", 1, 100_000)
+    n_seed = integer(seed, "--seed", 0, 2**63 - 1)
+    n_workers = integer(workers, "--workers", 1, 1024) if workers is not None else None
+    n_sobol = (integer(sobol_draws, "--sobol-draws", 0, 100_000) if sobol_draws is not None
+               else min(n_runs, cp.DEFAULT_SOBOL_DRAWS))
+    if n_sobol > n_runs:
+        raise InputError(f"--sobol-draws: {n_sobol} is more than --runs ({n_runs}); the Sobol "
+                         "design uses the first draws")
+    if n_sobol == 1:
+        raise InputError("--sobol-draws: 1 is too few for Sobol indices; give 0 (none) or at "
+                         "least 2")
+    if ci_width is not None:
+        finite(ci_width, "--ci-width", 0.0, 1.0, lo_open=True)
+    if executor not in ("local", "dask", "single"):
+        raise InputError(f"--executor: expected local or dask (or single); got {executor!r}")
+    # --scheduler implies the Dask executor; the address is checked here, reached later
+    ex = make_executor(executor, n_workers, scheduler)
+    sc = scenario.load(scenario_ref, option="SCENARIO")
+    if not sc.distributions:
+        raise InputError(f"SCENARIO: {shown(scenario_ref)} declares no distributions; add a "
+                         "'distributions:' section (see euroshield scenario show "
+                         "campaigns/disputed-parameters)")
+    if out_dir is not None:
+        check_out(out_dir)
+    store = path_text(store_path, "--store") if store_path is not None else Path(
+        f"euroshield-campaign-{safe_name(sc.name)}-seed{n_seed}")
+    plan = cp.Plan(sc, n_seed, n_runs, n_sobol)
+    quiet = as_json or not err.is_terminal
+
+    def say(msg: str) -> None:
+        if not quiet:
+            err.print(f"  {msg}", markup=False, highlight=False)
+
+    with _campaign_progress(quiet) as progress:
+        c = execute(plan, ex, store, ci_width=ci_width, progress=progress, say=say)
+    doc = rep.campaign_doc(c, meta={"versions": rep.versions(), "cores": cores()})
+    if out_dir is not None:
+        with working(f"writing {shown(out_dir)}"), \
+                atomic_folder(out_dir, what="euroshield campaign") as tmp:
+            rep.write_outputs(doc, c, tmp, radars=sc.nominal().radar_models())
+    if as_json:
+        out.print_json(json.dumps(doc, allow_nan=False))
+        return
+    for line in rep.summary_lines(doc):
+        out.print(line, markup=False, highlight=False)
+    t = Table(title="routes most often engageable", header_style="bold")
+    for col in ("route", "P(engageable)", "95 % interval"):
+        t.add_column(col, justify="left" if col == "route" else "right")
+    top = sorted((r for r in doc["results"] if "route" in r),
+                 key=lambda r: -r["p_engageable"])[:12]
+    for r in top:
+        t.add_row(r["route"], f"{r['p_engageable']:.3f}",
+                  f"{r['ci95'][0]:.3f} - {r['ci95'][1]:.3f}")
+    out.print(t)
+    if doc["sensitivity"]:
+        s = Table(title="Sobol indices of the number of engageable routes",
+                  header_style="bold")
+        for col in ("parameter", "first order", "total"):
+            s.add_column(col, justify="left" if col == "parameter" else "right")
+        for r in doc["sensitivity"]:
+            s.add_row(r["parameter"], "—" if r["first_order"] is None
+                      else f"{r['first_order']:.3f} ± {r['first_order_ci95']:.3f}",
+                      "—" if r["total"] is None else f"{r['total']:.3f} ± {r['total_ci95']:.3f}")
+        out.print(s)
+    out.print(f"store: {shown(store)}" + (f"; wrote {shown(out_dir)}" if out_dir else ""),
+              markup=False, highlight=False)
+
+
+@contextmanager
+def _campaign_progress(quiet: bool):
+    """A progress bar on stderr with rate and ETA (terminals only); yields the callback."""
+    if quiet or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("campaign"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("evaluations"), TextColumn("{task.fields[rate]}"),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        tid = bar.add_task("campaign", total=None, rate="")
+        start: dict = {}
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            start.setdefault("t", now)
+            start.setdefault("n", done)
+            dt = now - start["t"]
+            rate = f"{(done - start['n']) / dt:,.0f}/s" if dt > 0 else ""
+            bar.update(tid, completed=done, total=total, rate=rate)
+
+        yield progress
+
+
+@app.command()
+def papers(
+    paper: list[str] = typer.Option(
+        None, "--paper", help="paper scenario: NAME or papers/NAME (see `euroshield scenario "
+                              "list`) or a YAML file with paper and claims sections "
+                              "(repeatable; default: every built-in paper)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    out_dir: Path = typer.Option(None, "--out", help="write papers.json, papers.csv and "
+                                 "papers.md into this folder"),
+):
+    """The published analyses replayed: each paper's claims, the paper's answer, euroshield's
+    answer under the paper's assumptions and under the default scenario, and the nearest
+    flip (speed, launch time, radar range)."""
+    from euroshield.report import papers as rep
+    from euroshield.report.folders import atomic_folder, check_out, shown
+    from euroshield.report.study import _versions
+    from euroshield.studies.papers import load_paper, run_papers
+
+    for name in paper or []:  # every file is checked before anything is computed
+        load_paper(name)
+    if out_dir is not None:
+        check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
+    quiet = as_json or not err.is_terminal
+
+    def progress(msg):
+        if not quiet:
+            err.print(f"  {msg}", markup=False, highlight=False)
+
+    with working("published analyses"):
+        results = run_papers(paper or None, progress=progress)
+    doc = rep.papers_doc(results, versions=_versions())
+    if out_dir is not None:
+        with atomic_folder(out_dir, what="euroshield papers") as tmp:
+            rep.write_outputs(doc, tmp)
+    if as_json:
+        out.print_json(json.dumps(doc, allow_nan=False))
+        return
+    out.print(rep.summary_renderable(doc))
+    if out_dir is not None:
+        out.print(f"wrote {shown(out_dir)}/papers.json, papers.csv, papers.md", markup=False,
+                  highlight=False)
+
+
+@app.command()
 def routes(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -864,7 +1095,9 @@ def routes(
     with working("flying the default routes"):
         rows = fly_default_routes()
     if as_json:
-        out.print_json(json.dumps({"routes": rows, "meta": _meta()}))
+        out.print_json(json.dumps({"routes": rows, "deprecated": {
+            "heading_deg": DEPRECATED_HEADING}, "meta": _meta(
+            launch_azimuth_deg=LAUNCH_AZIMUTH_NOTE)}))
         return
     t = Table(title="default routes (minimum-energy, rotating WGS84 Earth, J2, US76 drag)",
               header_style="bold")

@@ -20,6 +20,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from euroshield import catalog
 from euroshield.errors import InputError
+from euroshield.papers import Claim, Paper
+from euroshield.studies.distributions import Distribution
 
 BUILTIN_DIR = "scenarios"
 DEFAULT_SCENARIO = "shield-today"
@@ -69,6 +71,9 @@ class RadarSpec(_Strict):
     height_m: float | None = Field(default=None, ge=-500, le=9000)
     boresight_azimuth_deg: float | None = Field(default=None, ge=0, lt=360)
     half_width_deg: float | None = Field(default=None, gt=0, le=180)
+    reference_range_km: float | None = Field(
+        default=None, gt=0, le=20000, description="detection range [km] at the catalogue "
+        "radar's reference RCS (a disputed value: see the catalogue's ranges)")
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> RadarSpec:
@@ -94,10 +99,36 @@ class Timeline(_Strict):
 
 
 class Threats(_Strict):
-    missile: Name = catalog.DEFAULT_MISSILE
+    missile: Name = Field(
+        default=catalog.BY_BASE,
+        description="'by-base': each base flies its own missile (catalog/forces.yaml 'flies'); "
+                    "or one catalogue missile for every base (e.g. topol-m-like, the old rule)")
+    missiles: dict[Name, Name] = Field(
+        default_factory=dict, description="per-base override: base -> catalogue missile")
     bases: list[Name] = Field(min_length=1)
     targets: list[Name] = Field(min_length=1)
     rcs_m2: float = Field(default=0.1, gt=0, le=100, description="warhead radar cross-section")
+
+    def missile_by_base(self) -> dict[str, str]:
+        """Base -> the catalogue missile its routes fly: the ``missiles`` override, else the
+        base's own missile (``missile: by-base``) or the one ``missile`` named."""
+        own = catalog.base_missiles() if self.missile == catalog.BY_BASE else {}
+        return {b: self.missiles.get(b) or own.get(b) or self.missile for b in self.bases}
+
+    def check_missiles(self) -> None:
+        """``missile`` is 'by-base' or a catalogue missile; every ``missiles`` key is one of
+        the bases and every value a catalogue missile (one InputError line otherwise)."""
+        known = ", ".join(sorted(catalog.missiles()))
+        if self.missile != catalog.BY_BASE and self.missile not in catalog.missiles():
+            raise InputError(f"threats.missile: unknown missile {self.missile!r}; known: "
+                             f"{catalog.BY_BASE} (each base's own missile), {known}")
+        for base, name in self.missiles.items():
+            if base not in self.bases:
+                raise InputError(f"threats.missiles.{base}: {base!r} is not one of the "
+                                 f"scenario's bases ({', '.join(self.bases)})")
+            if name not in catalog.missiles():
+                raise InputError(f"threats.missiles.{base}: unknown missile {name!r}; known: "
+                                 f"{known}")
 
 
 class Region(_Strict):
@@ -167,8 +198,19 @@ class Scenario(_Strict):
     interceptor_overrides: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="interceptor name -> {field: value}")
     sources: list[str] = Field(default_factory=list)
+    distributions: list[Distribution] = Field(
+        default_factory=list, max_length=100,
+        description="uncertain parameters for campaigns: {parameter: dotted path, kind: "
+                    "uniform|normal|triangular|lognormal|choice, its fields, source}")
+    paper: Paper | None = Field(
+        default=None, description="the published analysis this file reproduces (see "
+                                  "euroshield.papers): title, authors, year, url, ...")
+    claims: list[Claim] = Field(
+        default_factory=list, max_length=100,
+        description="the paper's conclusions: {id, text, source, label, check: {study, site, "
+                    "interceptor, timeline, expect: METRIC OP NUMBER} or null}")
 
-    def resolve(self) -> Scenario:
+    def resolve(self, check_boosters: bool = True) -> Scenario:
         """Check every catalogue reference and everything a study would refuse later (so that
         ``scenario show`` and the studies accept the same files); raises InputError naming the
         field. Returns self."""
@@ -196,9 +238,7 @@ class Scenario(_Strict):
             if name not in radars():
                 raise InputError(f"radars.{i}: unknown radar {name!r}; known: "
                                  f"{', '.join(sorted(radars()))}")
-        if self.threats.missile not in catalog.missiles():
-            raise InputError(f"threats.missile: unknown missile {self.threats.missile!r}; "
-                             f"known: {', '.join(sorted(catalog.missiles()))}")
+        self.threats.check_missiles()
         n_routes = len(self.threats.bases) * len(self.threats.targets)
         if n_routes > MAX_ROUTES:
             raise InputError(f"threats: {len(self.threats.bases)} bases x "
@@ -246,8 +286,73 @@ class Scenario(_Strict):
                 raise InputError(f"footprint.us_targets.{i}: unknown target {name!r}; known: "
                                  f"{', '.join(sorted(catalog.places('target')))}")
         self._check_radar_sectors()
-        self._check_overridden_boosters()
+        if check_boosters:
+            self._check_overridden_boosters()
+        self._check_distributions()
+        if self.paper is not None or self.claims:
+            from euroshield.papers import check_claims
+
+            check_claims(self)
         return self
+
+    def nominal(self) -> Scenario:
+        """This scenario without its distributions: the parameters as written."""
+        return self.model_copy(update={"distributions": []}) if self.distributions else self
+
+    def with_overrides(self, values, where: str = "scenario",
+                       check_boosters: bool = True) -> Scenario:
+        """A new scenario with ``values`` (dotted parameter path -> value, see
+        :func:`euroshield.studies.distributions.parameter_paths`) set, validated and resolved
+        like a file; ``self`` is not changed. Bad values or paths raise one InputError line
+        that starts with ``where`` and names the path. ``check_boosters=False`` skips flying
+        the equivalent booster of an overridden interceptor speed (campaigns check both ends
+        of each speed distribution once instead of every draw)."""
+        from euroshield.studies.distributions import apply_overrides
+
+        lead = f"{where}: " if where else ""
+        try:
+            data = apply_overrides(self, self.model_dump(exclude_none=True), values)
+        except ValueError as exc:
+            raise InputError(f"{lead}{exc}") from None
+        try:
+            sc = Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(catalog.format_validation_error(exc, where).lstrip(": ")) from None
+        try:
+            return sc.resolve(check_boosters=check_boosters)
+        except InputError as exc:
+            raise InputError(f"{lead}{exc}") from None
+
+    def _check_distributions(self) -> None:
+        """Every distribution addresses a parameter of this scenario (once), and every end of
+        its support gives a valid scenario (so no draw can fail on one parameter alone)."""
+        from euroshield.studies.distributions import check_path
+
+        seen: dict[str, int] = {}
+        base = self.nominal()
+        for i, d in enumerate(self.distributions):
+            try:
+                check_path(self, d.parameter)
+            except ValueError as exc:
+                raise InputError(f"distributions.{i}.parameter: {exc}") from None
+            if d.parameter in seen:
+                raise InputError(f"distributions.{i}.parameter: {d.parameter} already has a "
+                                 f"distribution (distributions.{seen[d.parameter]})")
+            seen[d.parameter] = i
+            for v in d.support():
+                try:
+                    base.with_overrides({d.parameter: v}, where="")
+                except InputError as exc:
+                    shown_v = f"{v:g}" if isinstance(v, float) else repr(v)
+                    if isinstance(v, float) and not np.isfinite(v):
+                        raise InputError(
+                            f"distributions.{i}: the {d.kind} distribution of {d.parameter} "
+                            f"is unbounded (reaches {shown_v}); give low and high inside the "
+                            f"allowed range ({exc})") from None
+                    raise InputError(
+                        f"distributions.{i}: {d.parameter} = {shown_v} (an end of the "
+                        f"{d.kind} distribution's support) is not allowed: {exc}; bound the "
+                        "distribution (low, high) or change its values") from None
 
     def _check_overridden_boosters(self) -> None:
         """An interceptor whose overrides change its booster (speed, burn time, mass or
@@ -308,7 +413,9 @@ class Scenario(_Strict):
             upd = {k: v for k, v in (("lat", r.lat), ("lon", r.lon), ("height_m", r.height_m),
                                       ("boresight_azimuth_deg", r.boresight_azimuth_deg),
                                       ("half_width_deg", r.half_width_deg),
-                                      ("name", r.label)) if v is not None}
+                                      ("name", r.label),
+                                      ("reference_range_km", r.reference_range_km))
+                   if v is not None}
             out.append(base.model_copy(update=upd))
         return out
 
@@ -357,15 +464,40 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in d.iterdir() if p.name.endswith(".yaml"))
 
 
+PAPERS_DIR = "papers"  # published analyses: catalog/scenarios/papers/NAME.yaml, "papers/NAME"
+
+
+def paper_names() -> list[str]:
+    """The built-in published-analysis scenarios, as ``papers/NAME``."""
+    d = resources.files("euroshield.catalog").joinpath(BUILTIN_DIR).joinpath(PAPERS_DIR)
+    if not d.is_dir():
+        return []
+    return sorted(f"{PAPERS_DIR}/{p.name[:-5]}" for p in d.iterdir() if p.name.endswith(".yaml"))
+
+
+CAMPAIGNS_DIR = "campaigns"  # stochastic scenarios: catalog/scenarios/campaigns/NAME.yaml
+
+
+def campaign_names() -> list[str]:
+    """The built-in stochastic scenarios (with distributions), as ``campaigns/NAME``."""
+    d = resources.files("euroshield.catalog").joinpath(BUILTIN_DIR).joinpath(CAMPAIGNS_DIR)
+    if not d.is_dir():
+        return []
+    return sorted(f"{CAMPAIGNS_DIR}/{p.name[:-5]}" for p in d.iterdir()
+                  if p.name.endswith(".yaml"))
+
+
 def load(name_or_file: str | Path | None = None, option: str = "--scenario") -> Scenario:
     """A built-in scenario by name, or a YAML file; None gives the default (shield today).
     ``option`` is what the error messages call the argument."""
     ref = os.fspath(name_or_file) if name_or_file is not None else DEFAULT_SCENARIO
-    if ref in builtin_names():
+    if ref in builtin_names() or ref in paper_names() or ref in campaign_names():
         text = resources.files("euroshield.catalog").joinpath(
             f"{BUILTIN_DIR}/{ref}.yaml").read_text("utf-8")
         return parse(catalog.load_yaml_text(text, f"scenario {ref}"), f"scenario {ref}")
-    builtins = ", ".join(builtin_names())
+    builtins = ", ".join(builtin_names()) + (f"; papers: {', '.join(paper_names())}"
+                                             if paper_names() else "") + (
+        f"; campaigns: {', '.join(campaign_names())}" if campaign_names() else "")
     if ref == "":
         raise InputError(f"{option}: empty name; give a built-in scenario ({builtins}) or a "
                          "YAML file")

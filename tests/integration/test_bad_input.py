@@ -25,8 +25,9 @@ import yaml
 from cli_support import Outcome, invoke
 
 PREFIX = "euroshield: error:"
-KNOWN_MISSILES = ("minuteman3-like", "topol-m-like", "shahab3-like", "sejjil2-like",
-                  "ghadr1-like", "khorramshahr-like", "irbm-hypothetical", "iran-icbm-notional")
+KNOWN_MISSILES = ("minuteman3-like", "topol-m-like", "yars-like", "ss18-like", "shahab3-like",
+                  "sejjil2-like", "ghadr1-like", "khorramshahr-like", "irbm-hypothetical",
+                  "iran-icbm-notional")
 EXE = Path(sys.executable).with_name("euroshield")
 
 

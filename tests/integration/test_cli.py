@@ -24,8 +24,9 @@ from euroshield.cli import main
 EXE = Path(sys.executable).with_name("euroshield")
 KOZELSK = (54.03, 35.77)
 WASHINGTON = (38.91, -77.04)
-KNOWN_MISSILES = {"minuteman3-like", "topol-m-like", "shahab3-like", "sejjil2-like",
-                  "ghadr1-like", "khorramshahr-like", "irbm-hypothetical", "iran-icbm-notional"}
+KNOWN_MISSILES = {"minuteman3-like", "topol-m-like", "yars-like", "ss18-like", "shahab3-like",
+                  "sejjil2-like", "ghadr1-like", "khorramshahr-like", "irbm-hypothetical",
+                  "iran-icbm-notional"}
 
 
 def _reject_nan(token: str):
@@ -50,7 +51,8 @@ def run_json(argv: list[str]):
 
 
 # ---- fly -------------------------------------------------------------------------------------
-FLY_KEYS = {"ground_range_km", "flight_time_s", "apogee_km", "heading_deg", "burnout_time_s",
+FLY_KEYS = {"ground_range_km", "flight_time_s", "apogee_km", "launch_azimuth_deg",
+            "heading_deg", "burnout_time_s",
             "burnout_speed_kms", "burnout_gamma_deg", "burnout_altitude_km", "impact_lat",
             "impact_lon", "miss_km"}
 
@@ -99,8 +101,41 @@ def test_fly_ground_range_is_the_geodesic_distance(fly_rec):
     # ICBM at ~7,900 km: burnout speed 6-7.5 km/s (public-parameters.md A2 lists 6.80 km/s for a
     # free-flight range of 8,000 km; here part of the range is flown during boost)
     assert 6.0 < fly_rec["burnout_speed_kms"] < 7.5
-    # heading: Washington lies north-west of Kozelsk on the great circle
-    assert 270.0 < fly_rec["heading_deg"] < 340.0
+    # launch azimuth: Washington lies north-west of Kozelsk on the great circle
+    assert 270.0 < fly_rec["launch_azimuth_deg"] < 340.0
+
+
+def test_fly_launch_azimuth_is_the_azimuth_of_the_flight_plane(fly_rec):
+    """``launch_azimuth_deg`` (formerly ``heading_deg``, kept as a deprecated alias) is the
+    azimuth at the launch point of the vertical plane the missile pitches over in. Flying the
+    same guidance (azimuth, kick, cutoff) on a non-rotating sphere without J2, where no force
+    leaves that plane, the initial great-circle bearing from the launch point to the missile's
+    position equals it within 0.005 deg at every time (measured 0.0012 deg: the pitch-over
+    holds the azimuth at the current point, whose north turns by ~0.01 deg over the first km).
+    It is not the great-circle bearing to the target: GeographicLib gives 310.56 deg for
+    Kozelsk -> Washington, 5.7 deg more, the aim-off for the Earth's rotation."""
+    import numpy as np
+
+    from euroshield import catalog
+    from euroshield.flight.engine import Physics, fly_missiles
+    from euroshield.flight.vehicles import pack_vehicles
+
+    az = fly_rec["launch_azimuth_deg"]
+    assert fly_rec["heading_deg"] == az and "heading_deg" in fly_rec["deprecated"]
+    r_sphere = 6371.0088e3
+    b = fly_missiles(pack_vehicles([catalog.get_missile("topol-m-like")]), 0, *KOZELSK, az,
+                     fly_rec["kick_deg"], fly_rec["cutoff_s"], record=True,
+                     physics=Physics(rotating=False, j2=False, sphere_radius_m=r_sphere))
+    p1, l1 = np.radians(KOZELSK)
+    for t in (20.0, 60.0, float(b.burnout_time_s[0]), 1000.0):
+        r = b[0].at(t)[:3]
+        p2, l2 = np.arcsin(r[2] / np.linalg.norm(r)), np.arctan2(r[1], r[0])
+        bearing = np.degrees(np.arctan2(
+            np.sin(l2 - l1) * np.cos(p2),
+            np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(l2 - l1))) % 360.0
+        assert bearing == pytest.approx(az, abs=0.005), t
+    gc = Geodesic.WGS84.Inverse(*KOZELSK, *WASHINGTON)["azi1"] % 360.0
+    assert gc - az == pytest.approx(5.7, abs=0.2)
 
 
 # ---- free-flight -------------------------------------------------------------------------------
@@ -154,6 +189,39 @@ def test_numeric_free_flight_matches_closed_form(ff_rec):
     assert abs(rec["range_angle_deg"] - ff_rec["range_angle_deg"]) < 0.01
     assert abs(rec["flight_time_s"] - ff_rec["flight_time_s"]) < 1.0
     assert abs(rec["apogee_km"] - ff_rec["apogee_km"]) < 1.0
+
+
+@pytest.mark.parametrize("gamma", ["-5", "0", "-30"])
+def test_free_flight_at_or_past_apogee_matches_numeric(gamma):
+    """Issue 10: a burnout at gamma <= 0 gave 180 or 360 deg too much (gamma -5 deg, 500 km,
+    7 km/s: 392.9 deg instead of 32.9 deg). The closed form now agrees with ``--numeric`` (the
+    integrator, non-rotating sphere) within 0.01 deg and 1 s."""
+    args = ["free-flight", "--altitude-km", "500", "--speed-kms", "7", "--gamma-deg", gamma]
+    closed = run_json([*args, "--json"])
+    num = run_json([*args, "--numeric", "--json"])
+    assert abs(closed["range_angle_deg"] - num["range_angle_deg"]) < 0.01
+    assert abs(closed["flight_time_s"] - num["flight_time_s"]) < 1.0
+    assert closed["range_angle_deg"] < 180.0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--altitude-km", "500", "--speed-kms", "10.9", "--gamma-deg", "10"],
+     "10.9 km/s is at or above the escape speed 10.7714 km/s"),
+    (["--altitude-km", "500", "--speed-kms", "7.8", "--gamma-deg", "0"],
+     "an orbit: its perigee, 500.0 km, is not below the re-entry altitude 0 km"),
+    (["--speed-kms", "3", "--gamma-deg", "45", "--reentry-altitude-km", "1000"],
+     "--reentry-altitude-km: 1000 km is above the apogee"),
+    (["--altitude-km", "100", "--speed-kms", "3", "--gamma-deg", "-10",
+      "--reentry-altitude-km", "100"], "the re-entry crossing is behind it"),
+])
+def test_free_flight_without_reentry_says_why(args, message):
+    """No descending crossing of the re-entry altitude: one line naming the cause, exit 2.
+    Escape speed sqrt(2 mu / r) at 500 km is 10.7714 km/s; 7.8 km/s level at 500 km is above
+    circular speed (7.61 km/s), so the burnout point is the perigee."""
+    code, out, err = run(["free-flight", *args])
+    assert code == 2 and out == ""
+    assert message in " ".join(err.split()), err
+    assert len(err.strip().splitlines()) <= 3  # one message (rich may wrap it)
 
 
 # ---- reach -------------------------------------------------------------------------------------
@@ -246,7 +314,9 @@ def test_study_routes_all_converge(study_doc):
     for r in rows:
         assert r["converged"] is True, r["route"]
         assert r["miss_km"] is not None and r["miss_km"] < 1.0, r["route"]
-        assert {"ground_range_km", "flight_time_s", "apogee_km", "heading_deg"} <= set(r)
+        assert {"ground_range_km", "flight_time_s", "apogee_km", "launch_azimuth_deg",
+                "heading_deg"} <= set(r)
+        assert r["heading_deg"] == r["launch_azimuth_deg"]  # the deprecated alias
 
 
 def test_study_agrees_with_fly(study_doc, fly_rec):

@@ -147,7 +147,9 @@ def test_interceptor_speeds_run_one_study_each_and_are_monotone():
     in turn: the routes of both studies are listed, tagged with their speed, and the summary is
     per speed. A faster interceptor reaches every point a slower one does no later, so a route
     engageable at 3 km/s is engageable at 6 km/s; and the flip threshold, a property of the
-    route and timeline, does not depend on the nominal speed."""
+    route and timeline, does not depend on the nominal speed (except that it is refined with
+    exact tables only where the route is engageable at the nominal speed, so elsewhere it may
+    be an upper bound, flagged)."""
     doc = run_json([*SMALL, *IR_CUE, "--interceptor-speed-kms", "3",
                     "--interceptor-speed-kms", "6"])
     assert doc["assumptions"]["interceptor_speed_kms"] == [3.0, 6.0]
@@ -163,8 +165,17 @@ def test_interceptor_speeds_run_one_study_each_and_are_monotone():
         fast = by_speed[6.0][key]
         if slow["engageable"]:
             assert fast["engageable"], (slow, fast)
-        assert slow["threshold_speed_kms"] == pytest.approx(fast["threshold_speed_kms"],
-                                                            abs=0.02)
+        # thresholds are refined with exact tables only where the route is engageable at the
+        # study's nominal speed; elsewhere they come from interpolation between the ladder's
+        # tables, up to 0.13 km/s too high (tests/validation/test_flip_thresholds.py), or are
+        # only an upper bound of the 0.5 km/s ladder step (flagged)
+        t_slow, t_fast = slow["threshold_speed_kms"], fast["threshold_speed_kms"]
+        if fast["engageable"] and not slow["engageable"] and t_slow is not None:
+            assert t_fast <= t_slow + 0.02, (slow, fast)
+            assert t_fast >= t_slow - (0.5 if slow["threshold_upper_bound"] else 0.15), (
+                slow, fast)
+        else:
+            assert t_slow == pytest.approx(t_fast, abs=0.02)
         for v, r in ((3.0, slow), (6.0, fast)):
             thr = r["threshold_speed_kms"]
             if r["engageable"]:

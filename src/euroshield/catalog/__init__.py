@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile
@@ -405,7 +412,76 @@ def get_missile(name: str, extra_file: str | Path | None = None) -> Missile:
     return lookup(missiles(extra_file), name, "missile")
 
 
-DEFAULT_MISSILE = "topol-m-like"
+DEFAULT_MISSILE = "topol-m-like"  # the `fly`/`reach` default; scenarios fly each base's own
+BY_BASE = "by-base"  # scenario threats.missile: each base flies its forces.yaml `flies` missile
+
+
+class ForceElement(BaseModel):
+    """One missile type at an ICBM base (``elements:`` of a mixed base in forces.yaml): its
+    launchers and warheads, and the catalogue missile that represents it, or, for a type this
+    model cannot fly (a glide vehicle), ``missile: null`` and the reason in ``not_flown``."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    type: str = Field(min_length=3, description="the type in prose (designations, basing)")
+    missile: str | None = Field(default=None, description="catalogue missile, or null")
+    launchers: int = Field(ge=0, le=1000)
+    warheads: float = Field(ge=0, le=10_000)
+    not_flown: str = Field(default="", description="why it is not flown (with missile: null)")
+
+    @model_validator(mode="after")
+    def _flown_or_why_not(self) -> ForceElement:
+        if (self.missile is None) != bool(self.not_flown.strip()):
+            raise ValueError("give either missile (a catalogue missile) or not_flown (why the "
+                             "model cannot fly this type), not both and not neither")
+        return self
+
+
+def check_force_missiles(force, where: str) -> None:
+    """A forces.yaml entry's ``flies`` and ``elements`` name catalogue missiles, the flown
+    missile is one of its elements, and the elements add up to the base's launchers and
+    warheads; else one InputError line naming the field and the known missiles."""
+    w = f"{where}: force {force.name}"
+    known = missiles()
+    names = ", ".join(sorted(known))
+    if force.flies is not None and force.flies not in known:
+        raise InputError(f"{w}: flies: unknown missile {force.flies!r}; known missiles: {names}")
+    for i, e in enumerate(force.elements):
+        if e.missile is not None and e.missile not in known:
+            raise InputError(f"{w}: elements.{i}.missile: unknown missile {e.missile!r}; "
+                             f"known missiles: {names}")
+    if not force.elements:
+        return
+    if force.flies is None or force.flies not in {e.missile for e in force.elements}:
+        raise InputError(f"{w}: flies: {force.flies!r} is not the missile of one of its "
+                         "elements")
+    for field in ("launchers", "warheads"):
+        total = sum(getattr(e, field) for e in force.elements)
+        if abs(total - getattr(force, field)) > 1e-9:
+            raise InputError(f"{w}: elements: {field} add up to {total:g}, but the base has "
+                             f"{getattr(force, field):g}")
+
+
+def base_missiles() -> dict[str, str]:
+    """ICBM base -> the catalogue missile its routes fly (``flies`` in forces.yaml): what a
+    scenario's ``threats.missile: by-base`` means."""
+    from euroshield.studies.attrition import forces  # the forces catalogue and its schema
+
+    out = {n: f.flies for n, f in forces().items() if f.flies is not None}
+    missing = sorted(set(places("icbm-base")) - set(out))
+    if missing:
+        raise InputError(f"catalog/forces.yaml: base(s) {', '.join(missing)} have no 'flies' "
+                         "missile")
+    return out
+
+
+def unflown_force() -> list[dict]:
+    """The force elements the model does not fly (e.g. Avangard): base, type, launchers,
+    warheads and the reason, for the studies' assumptions."""
+    from euroshield.studies.attrition import forces
+
+    return [{"base": n, "type": e.type, "launchers": e.launchers, "warheads": e.warheads,
+             "reason": e.not_flown}
+            for n, f in forces().items() for e in f.elements if e.missile is None]
 
 
 def parse_places(data: Any, where: str) -> dict[str, Place]:

@@ -39,6 +39,8 @@ _STEP_DEG_AZ, _STEP_DEG_KICK, _STEP_S_CUT = 1e-3, 1e-3, 0.02
 class AimResult:
     """Guidance solutions (arrays over shots) and the final flown trajectories."""
 
+    # launch azimuth: the pitch-over plane's azimuth, clockwise from geocentric north at the
+    # launch point (not the bearing to the target: it includes the Earth-rotation aim-off)
     azimuth_deg: np.ndarray
     kick_deg: np.ndarray
     cutoff_s: np.ndarray

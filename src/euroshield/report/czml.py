@@ -53,6 +53,8 @@ from czml3.properties import Path as PathGraphic
 from czml3.types import Cartesian2Value, TimeInterval
 from pyproj import Geod
 
+from euroshield.report.deterrence import missile_text
+
 DEFAULT_EPOCH = "2030-01-01T00:00:00Z"
 ENGAGEABLE_RGBA = [220, 40, 40, 255]  # red: some site can engage the route
 FREE_RGBA = [120, 150, 190, 255]  # grey-blue: no site can
@@ -120,7 +122,8 @@ def route_description(key: tuple[str, str], rows: list[dict], path, assumptions:
                if ok else "not engageable by any site of the scenario")
     head = _table([
         ("route", _t(f"{key[0]} -> {key[1]}")),
-        ("missile", _t(assumptions.get("missile", "-"))),
+        ("missile", _t(next((r["missile"] for r in rows if r.get("missile")),
+                            assumptions.get("missile", "-")))),  # the base's own missile
         ("flight time", _fmt(t[-1], 0, " s")),
         ("apogee", _fmt(np.nanmax(h) / 1e3, 0, " km")),
         ("launch rule", _t(assumptions.get("launch_rule", "-"))),
@@ -147,7 +150,7 @@ def document_description(result, epoch_s: str, footprints: bool = False) -> str:
             f"{n_ok} of {n_routes} routes engageable by some site "
             f"({len(result.intercepts)} site/interceptor intercepts).</p>"
             + _table([
-                ("missile", _t(a.get("missile", "-"))),
+                ("missile", _t(missile_text(a) if "missile" in a else "-")),
                 ("launch rule", _t(a.get("launch_rule", "-"))),
                 ("RCS", _t(f"{a.get('rcs_m2', '-')} m2")),
                 ("time axis", _t(f"seconds after a common threat launch at {epoch_s} "

@@ -20,14 +20,40 @@ from rich.table import Table
 from rich.text import Text
 
 ROUTE_COLUMNS = (
-    "base", "target", "site", "interceptor", "interceptor_speed_kms", "engageable", "reason",
+    "base", "target", "missile", "site", "interceptor", "interceptor_speed_kms", "engageable",
+    "reason",
     "intercept_time_s", "intercept_altitude_km", "intercept_ground_range_km", "flyout_time_s",
     "closing_speed_kms", "margin_s", "earliest_launch_s", "latest_launch_s", "track_time_s",
-    "tracked_by", "launch_allowed_s", "threshold_speed_kms", "reason_code", "shots",
+    "tracked_by", "launch_allowed_s", "threshold_speed_kms", "threshold_upper_bound",
+    "reason_code", "shots",
+    "launch_needed_s", "track_needed_s", "sensor_flip_range_km", "sensor_flip_radar",
+    "decided_by", "route_decided_by",
 )
 
 
 PATH_STEP_S = 10.0  # sampling of the stored trajectories for globes and charts
+
+# the documents' statements of two modelling choices (assumptions.threshold_method and
+# assumptions.interceptor_flyouts)
+THRESHOLD_METHOD = (
+    "fly-out tables at the ladder speeds and the nominal speed; the threshold is bracketed by "
+    "the first tabulated speed that engages and bisected to 0.01 km/s inside the bracket with "
+    "arrival times interpolated linearly in 1/v (up to about 0.1 km/s too high). Routes "
+    "engageable at the nominal speed are refined with exact tables: four exact speeds 0.1 km/s "
+    "apart inside the bracket, then exact bisection steps to 0.01 km/s where the interpolation "
+    "cannot resolve the flip. For the other routes, where the route engages only through points "
+    "the slower table of the bracket does not reach, the threshold is the faster speed of the "
+    "bracket, marked threshold_upper_bound (the flip lies inside that ladder step). A route "
+    "engageable already at the lowest tabulated speed (the ladder's lowest speed an equivalent "
+    "booster flies) is also marked threshold_upper_bound: its threshold is at most that speed.")
+FLYOUT_BRANCHES = (
+    "ascending branches only: the fly-out tables hold each interceptor fly-out up to its "
+    "apogee; points it would reach only after its apogee (on the descending branch) count as "
+    "out of reach. Verdicts that could change with descending branches: late, low intercepts "
+    "at long ground range from the site, beyond the ground range of the interceptor's apogee "
+    "(rows now 'no point within reach' or 'too late' could become engageable, margins could "
+    "grow) and flip thresholds, which could come out lower; engageable verdicts stay "
+    "engageable.")
 
 
 def reason_text(code: int, interceptor=None, margin_s: float = float("nan"),
@@ -54,6 +80,43 @@ def reason_text(code: int, interceptor=None, margin_s: float = float("nan"),
         return "no launch-quality track: launch is never allowed"
     return (f"interceptor arrives {-margin_s:.0f} s late at the best point "
             f"(launch allowed only from T+{allowed_s:.0f} s)")
+
+
+def out_of_reach_text(f: dict) -> str:
+    """Why a route has no trajectory, from :attr:`DeterrenceResult.out_of_reach` facts."""
+    rng, dist = f["max_range_m"] / 1e3, f["distance_m"] / 1e3
+    head = (f"{f['missile']}: the longest range on the launch heading of "
+            f"{f['heading_deg']:.0f} deg, the Earth's rotation included, is ")
+    if not np.isfinite(rng):
+        return f"{f['missile']}: every full-burn trial on the heading failed"
+    if rng < dist:
+        return f"{head}{rng:,.0f} km, short of the {dist:,.0f} km great-circle distance"
+    return f"{head}{rng:,.0f} km, over the {dist:,.0f} km distance, but the aim did not converge"
+
+
+def missile_text(a: dict) -> str:
+    """The threat missile(s) of an assumptions block in words: one name, or each base's own
+    missile with how many bases fly each."""
+    by_base = a.get("missile_by_base") or {}
+    names = Counter(by_base.values())
+    if a.get("missile") != "by-base" and len(names) <= 1:
+        return str(a.get("missile"))
+    what = "each base's own missile" if a.get("missile") == "by-base" else "per-base missiles"
+    return f"{what} ({', '.join(f'{m} at {n}' for m, n in names.most_common())})"
+
+
+def published_km(missile: str) -> list[float]:
+    """[min, max] of a catalogue missile's published range band [km]."""
+    from euroshield import catalog
+
+    pr = catalog.get_missile(missile).published_range
+    return [pr.min_km or pr.value_km, pr.max_km or pr.value_km]
+
+
+def catalog_unflown() -> list[dict]:
+    from euroshield import catalog
+
+    return catalog.unflown_force()
 
 
 def launch_rule_text(key: str) -> str:
@@ -97,15 +160,22 @@ class DeterrenceView:
             d["routes"] += 1
             d["engageable"] += int(bool(r["engageable"]))
             if r["threshold_speed_kms"] is not None:
-                d["_flip"].append(r["threshold_speed_kms"])
+                d["_flip"].append((r["threshold_speed_kms"],
+                                   bool(r.get("threshold_upper_bound"))))
         for d in out.values():
-            f = d.pop("_flip")
+            f = sorted(d.pop("_flip"))
             d["flip_routes"] = len(f)
-            d["min_threshold_speed_kms"] = min(f) if f else None
-            d["median_threshold_speed_kms"] = round(float(np.median(f)), 2) if f else None
+            d["min_threshold_speed_kms"] = f[0][0] if f else None
+            # the lowest flip is known only from above ("<=") when it is the threshold of a row
+            # marked so (and of no row known exactly: (v, False) sorts first)
+            d["min_threshold_upper_bound"] = bool(f[0][1]) if f else False
+            d["upper_bound_thresholds"] = sum(b for _, b in f)
+            d["median_threshold_speed_kms"] = (round(float(np.median([v for v, _ in f])), 2)
+                                               if f else None)
         total = len({(r["base"], r["target"]) for r in self.routes})
         reached = len({(r["base"], r["target"]) for r in self.routes if r["engageable"]})
-        return {"routes": total, "engageable_by_any_site": reached, "by_site": out}
+        return {"routes": total, "engageable_by_any_site": reached, "by_site": out,
+                "decided_by": deciders({"routes": self.routes})}
 
     def to_json(self) -> dict:
         return {"scenario": self.scenario, "assumptions": self.assumptions,
@@ -115,29 +185,48 @@ class DeterrenceView:
 def assumptions(result) -> dict:
     """The assumptions block of the study's documents."""
     sc, pic = result.scenario, result.picture
+    th = result.threats
+    reach = getattr(result, "out_of_reach", {})
     return {
         "missile": sc.threats.missile,
+        "missile_by_base": sc.threats.missile_by_base(),
+        "not_flown": [e for e in catalog_unflown() if e["base"] in sc.threats.bases],
+        "out_of_reach": [
+            {"base": str(th.launch_name[i]), "target": str(th.aim_name[i]),
+             "missile": f["missile"], "published_range_km": published_km(f["missile"]),
+             "distance_km": _round(f["distance_m"] / 1e3, 0),
+             "max_range_km": _round(f["max_range_m"] / 1e3, 0),
+             "heading_deg": _round(f["heading_deg"], 1)} for i, f in sorted(reach.items())],
         "trajectory_shape": result.threats.shape,
         "radars": list(pic.sensors),
         "rcs_m2": pic.rcs_m2,
+        "radar_range_km": [round(float(x), 1) for x in result.flips.sensor_range_km],
         "early_warning_delay_s": pic.early_warning_delay_s,
         "decision_delay_s": pic.decision_delay_s,
         "fire_control": pic.fire_control,
         "launch_rule": launch_rule_text(pic.launch_rule),
         "interceptor_speed_kms": result.interceptor_speed_kms,
         "threshold_ladder_kms": list(result.ladder_kms),
+        "threshold_method": THRESHOLD_METHOD,
+        "interceptor_flyouts": FLYOUT_BRANCHES,
     }
 
 
 def view(result) -> DeterrenceView:
     """Rows, tracks, paths, intercepts and sites of a deterrence result."""
     e, th, pic = result.engagements, result.threats, result.picture
+    fl = result.flips  # sensor flips and the deciding assumption (studies.flips)
+    route_decider = fl.route("decider")
     pts = e.looks.points
     flown = e.looks.trajectories.flown
     v = DeterrenceView(scenario=result.scenario.name, assumptions=assumptions(result))
     top = max(result.ladder_kms) if result.ladder_kms else None
+    bounds = e.threshold_upper_bound  # thresholds known only from above (None: no ladder)
+    if bounds is not None and bounds.shape != e.threshold_speed_kms.shape:
+        bounds = None  # a column subset made without it: no flag rather than a wrong one
     every = max(1, int(round(PATH_STEP_S / e.looks.step_s)))
     keys = list(zip(th.launch_name.tolist(), th.aim_name.tolist(), strict=True))
+    reach = getattr(result, "out_of_reach", {})  # rows without a trajectory: why
     for i, key in enumerate(keys):
         if not flown[i]:  # no trajectory: the missile cannot reach this target
             continue
@@ -153,6 +242,8 @@ def view(result) -> DeterrenceView:
             ok = bool(e.engageable[i, j])
             reason = reason_text(e.reason[i, j], ic, e.margin_s[i, j],
                                  pic.launch_allowed_s[i])
+            if i in reach:
+                reason += f" ({out_of_reach_text(reach[i])})"
             thr = e.threshold_speed_kms[i, j]
             if not ok and flown[i] and top is not None and not np.isfinite(thr):
                 reason += f"; not engageable even at {top:g} km/s"
@@ -167,7 +258,7 @@ def view(result) -> DeterrenceView:
                     "altitude_km": float(e.intercept_altitude_m[i, j]) / 1e3})
             by = int(pic.tracked_by[i])
             v.routes.append({
-                "base": b, "target": t, "site": s.site,
+                "base": b, "target": t, "missile": str(th.missile[i]), "site": s.site,
                 "interceptor": ic.name, "interceptor_speed_kms": ic.burnout_speed_kms,
                 "engageable": ok, "reason": reason,
                 "reason_code": reason_key(e.reason[i, j]),
@@ -184,6 +275,9 @@ def view(result) -> DeterrenceView:
                 "tracked_by": pic.sensors[by] if by >= 0 else "",
                 "launch_allowed_s": _round(pic.launch_allowed_s[i]),
                 "threshold_speed_kms": _round(thr, 2) if flown[i] else None,
+                "threshold_upper_bound": bool(bounds is not None and bounds[i, j]
+                                              and np.isfinite(thr)),
+                **flip_fields(fl, i, j), "route_decided_by": decider_key(route_decider[i]),
             })
     names = catalog_kinds()
     for spec in result.scenario.sites:
@@ -202,6 +296,83 @@ def reason_key(code) -> str:
     from euroshield.defense.engagement import Reason
 
     return Reason(int(code)).name.lower()
+
+
+def decider_key(code) -> str:
+    """The stable key of a :class:`~euroshield.studies.flips.Decider` code, e.g. ``sensor``."""
+    from euroshield.studies.flips import Decider
+
+    return Decider(int(code)).name.lower()
+
+
+DECIDERS = {  # decided_by key -> what decides, short, for sentences and legends
+    "sensor": "radar range",
+    "coverage": "radar coverage",
+    "timeline": "early-warning and decision delays",
+    "kinematics": "kinematics",
+}
+
+
+def flip_fields(f, i: int, j: int) -> dict:
+    """The sensor-flip fields of row (route ``i``, shooter ``j``) of a
+    :class:`~euroshield.studies.flips.SensorFlips`, rounded."""
+    k = int(f.flip_radar[i, j])
+    return {"launch_needed_s": _round(f.launch_needed_s[i, j]),
+            "track_needed_s": _round(f.track_needed_s[i, j]),
+            "sensor_flip_range_km": _round(f.flip_range_km[i, j]),
+            "sensor_flip_radar": f.sensors[k] if k >= 0 else "",
+            "decided_by": decider_key(f.decider[i, j])}
+
+
+def deciders(doc: dict) -> dict:
+    """What decides each route's verdict (``route_decided_by`` of its rows): counts per
+    :data:`DECIDERS` key, and for the routes that are not engageable and flip with a longer
+    radar range, the range the best single radar needs (the smallest over the route's
+    rows: its best-placed shooter's) and which radar."""
+    route, flip, ok = {}, {}, set()
+    for r in doc["routes"]:
+        key = (r["base"], r["target"])
+        route.setdefault(key, r.get("route_decided_by"))
+        if r["engageable"]:
+            ok.add(key)
+        rng = r.get("sensor_flip_range_km")
+        if r.get("route_decided_by") == "sensor" and rng is not None and (
+                key not in flip or rng < flip[key][0]):
+            flip[key] = (rng, r["sensor_flip_radar"])
+    counts = Counter(v for v in route.values() if v)
+    need = [v for k, v in flip.items() if k not in ok]
+    ranges = [x for x, _ in need]
+    return {"routes": dict(counts.most_common()),
+            "sensor_flips": {
+                "routes": len(need),
+                "min_range_km": min(ranges) if ranges else None,
+                "median_range_km": round(float(np.median(ranges)), 1) if ranges else None,
+                "max_range_km": max(ranges) if ranges else None,
+                "radars": dict(Counter(name for _, name in need).most_common())}}
+
+
+def decider_sentence(doc: dict) -> str:
+    """One sentence: which assumption decides how many route verdicts, and the radar range
+    that would flip the sensor-decided routes that are not engageable ("" without them)."""
+    d, a = doc["summary"].get("decided_by") or deciders(doc), doc["assumptions"]
+    sf = d["sensor_flips"]
+    nominal = dict(zip(a.get("radars", []), a.get("radar_range_km", []), strict=False))
+    notes = {"coverage": "no range of these radars flips them",
+             "kinematics": "no intercept point even on launch at T+0"}
+    if sf["routes"]:
+        lo, hi = sf["min_range_km"], sf["max_range_km"]
+        span = f"{lo:,.0f} km" if lo == hi else f"{lo:,.0f}-{hi:,.0f} km"
+        who = " or ".join(f"{k} (studied: {nominal[k]:,.0f} km)" if k in nominal else k
+                          for k in sf["radars"])
+        notes["sensor"] = (f"{sf['routes']} not engageable flip if {who} detects at {span} "
+                           f"at {a['rcs_m2']:g} m²")
+    parts = [f"{words} {d['routes'][key]}" + (f" ({notes[key]})" if key in notes else "")
+             for key, words in DECIDERS.items() if d["routes"].get(key)]
+    if not parts:  # rows without the sensor-flip fields (documents from older versions)
+        return ""
+    return (f"What decides the verdict of each of the {doc['summary']['routes']} routes (by "
+            "its best-placed shooter; for an engageable route, its smaller launch margin): "
+            f"{', '.join(parts)}.")
 
 
 def catalog_kinds() -> dict[str, str]:
@@ -266,23 +437,52 @@ def summary_renderable(doc: dict) -> Group:
     for key, v in s["by_site"].items():
         common = commonest_reason(doc, v["site"], v["interceptor"])
 
-        def kms(x):
-            return "-" if x is None else f"{x:.2f}"
+        def kms(x, bound=False):
+            return "-" if x is None else f"{'≤' if bound else ''}{x:.2f}"
 
         t.add_row(key, f"{v['nominal_speed_kms']:g}", f"{v['engageable']} / {v['routes']}",
-                  str(v["flip_routes"]), kms(v["min_threshold_speed_kms"]),
+                  str(v["flip_routes"]),
+                  kms(v["min_threshold_speed_kms"], v.get("min_threshold_upper_bound", False)),
                   kms(v["median_threshold_speed_kms"]), common)
     tracked = tracked_routes(doc)
     ew = a.get("early_warning_delay_s")
     foot = Text(
-        f"assumptions: {a['missile']} on minimum-energy trajectories; radars "
+        f"assumptions: {missile_text(a)} on minimum-energy trajectories; radars "
         f"{', '.join(a['radars']) or 'none'} (RCS {a['rcs_m2']:g} m²) track {tracked} of "
         f"{s['routes']} routes; IR cue "
         f"{f'at T+{ew:g} s' if ew is not None else 'off'}; decision delay "
         f"{a['decision_delay_s']:g} s; launch rule: {a['launch_rule']}. 'flips': the lowest "
-        "burnout speed (same burn time) that makes a route engageable with this timeline.",
+        "burnout speed (same burn time) that makes a route engageable with this timeline "
+        "('≤': known only from above, see threshold_method). Interceptor fly-outs: ascending "
+        "branches only (see interceptor_flyouts).",
         style="dim")
-    return Group(head, t, foot)
+    return Group(head, t, Text(decider_sentence(doc)), foot,
+                 *(Text(n, style="dim") for n in force_notes(a)))
+
+
+def force_notes(a: dict) -> list[str]:
+    """Sentences on the threat force of an assumptions block: the routes the base's missile
+    cannot reach (with its range on the heading against the distance), and the force
+    elements that are not flown (e.g. Avangard), with the reason."""
+    out = []
+    far = a.get("out_of_reach") or []
+    if far:
+        out.append(f"out of reach ({len(far)} routes, counted as not engageable): " + "; ".join(
+            f"{r['base']} -> {r['target']} ({r['missile']}{_band(r)}: {r['max_range_km']:,.0f} "
+            f"km on the launch heading < {r['distance_km']:,.0f} km)"
+            if r["max_range_km"] is not None
+            and r["max_range_km"] < r["distance_km"] else
+            f"{r['base']} -> {r['target']} ({r['missile']}: aim did not converge)"
+            for r in far) + ".")
+    for e in a.get("not_flown") or []:
+        out.append(f"not flown and not in the raid: {e['type']} at {e['base']} "
+                   f"({e['launchers']} launchers, {e['warheads']:g} warheads): {e['reason']}.")
+    return out
+
+
+def _band(r: dict) -> str:
+    lo, hi = r.get("published_range_km") or (None, None)
+    return "" if lo is None else f", published {lo:,.0f}-{hi:,.0f} km"
 
 
 def write_csv(rows: list[dict], columns, path: Path) -> Path:

@@ -14,6 +14,11 @@ Status classes of an aim point (for one site, or for the union of sites) are dis
 * ``out-of-reach``: no launch point of the area reaches it (nothing drawn, no feature).
 
 ``threatened_area_km2`` of the document is the whole threatened area (all three classes).
+
+"Engageable" uses interceptor fly-out tables that hold ascending branches only (up to each
+fly-out's apogee; ``assumptions.interceptor_flyouts``): an aim point whose threat trajectory an
+interceptor could meet only on its descending branch (late, low intercepts far from the site)
+counts as not engageable by that site, so defended areas are lower bounds in this respect.
 """
 
 from __future__ import annotations
@@ -27,7 +32,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from euroshield.report.deterrence import launch_rule_text, reason_key, reason_text, write_csv
+from euroshield.report.deterrence import (
+    FLYOUT_BRANCHES,
+    launch_rule_text,
+    reason_key,
+    reason_text,
+    write_csv,
+)
 
 STATUSES = ("defended", "partly-defended", "threatened")  # drawn classes, best first
 UNION = "union"
@@ -177,6 +188,7 @@ def assumptions(sc, results, us) -> dict:
                  "km²; capitals are extra aim points at their exact coordinates and add no area",
         "us_routes": {"missile": fp.us_missile, "targets": list(fp.us_targets),
                       "trajectory_shape": shape},
+        "interceptor_flyouts": FLYOUT_BRANCHES,
     }
 
 
@@ -266,7 +278,9 @@ def summary_renderable(doc: dict) -> Group:
         f"decision delay {a['decision_delay_s']:g} s; launch rule: {a['launch_rule']}. "
         "Defended: engageable from every launch point that threatens the aim point; partly "
         "defended: from some; areas: exact WGS84 cell areas"
-        f"{' on land (Natural Earth 1:110m)' if a['land_mask'] else ''}, rounded to km².",
+        f"{' on land (Natural Earth 1:110m)' if a['land_mask'] else ''}, rounded to km². "
+        "Interceptor fly-outs: ascending branches only (a lower bound on the defended area; "
+        "see interceptor_flyouts).",
         style="dim"))
     return Group(*parts)
 

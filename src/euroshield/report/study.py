@@ -57,11 +57,13 @@ def findings(doc: dict, whatif: dict | None) -> list[str]:
                f"launch-quality track on {tracked} of {n} routes"
                + (": without a track no interceptor may launch, whatever its speed."
                   if tracked == 0 else "."))
+    out += [x for x in [rep.decider_sentence(doc)] if x]  # what decides the verdicts
     beyond = {(r["base"], r["target"]) for r in routes
               if r.get("reason_code") == "missile_cannot_reach"}
-    if beyond:
-        out.append(f"{len(beyond)} base-target pairs lie beyond the reach of the "
-                   f"{a['missile']} missile and are counted as not engageable.")
+    if beyond and not a.get("out_of_reach"):  # else the force notes name them, with why
+        out.append(f"{len(beyond)} base-target pairs lie beyond the reach of the base's "
+                   f"missile ({rep.missile_text(a)}) and are counted as not engageable.")
+    out.extend(n[:1].upper() + n[1:] for n in rep.force_notes(a))
     if whatif is not None:
         ws = whatif["summary"]
         best = max(ws["by_site"].values(), key=lambda v: v["engageable"], default=None)
@@ -92,7 +94,8 @@ def _summary_rows(doc: dict) -> list[list]:
     for key, v in doc["summary"]["by_site"].items():
         rows.append([key, f"{v['nominal_speed_kms']:g}", f"{v['engageable']} / {v['routes']}",
                      v["flip_routes"], "-" if v["min_threshold_speed_kms"] is None
-                     else f"{v['min_threshold_speed_kms']:.2f}",
+                     else ("≤" if v.get("min_threshold_upper_bound") else "")
+                     + f"{v['min_threshold_speed_kms']:.2f}",
                      rep.commonest_reason(doc, v["site"], v["interceptor"])])
     return rows
 
@@ -111,9 +114,10 @@ def _parameter_rows(sc) -> tuple[list[list], list[list], list[list]]:
                    else f"{r.boresight_azimuth_deg:g} ± {r.half_width_deg:g}",
                    f"{r.reference_range_km:g} km @ {r.reference_rcs_m2:g} m²", src(r)]
                   for r in sc.radar_models()]
-    m = catalog.get_missile(sc.threats.missile)
+    flown = dict.fromkeys(sc.threats.missile_by_base().values())  # each base's missile
     missile_rows = [[m.name, len(m.stages), f"{m.launch_mass_kg:,.0f}",
-                     f"{m.published_range.value_km:,.0f}", src(m)]]
+                     f"{m.published_range.value_km:,.0f}", src(m)]
+                    for m in map(catalog.get_missile, flown)]
     return ic_rows, radar_rows, missile_rows
 
 
@@ -217,6 +221,20 @@ def _run_study(sc, out_dir: Path, progress, final_dir: Path) -> dict:
     eu = europe.compute(sc, progress)
     eu_section, eu_files, layers = europe.write(eu, out_dir, radars)
     files.update(eu_files)
+    uncertainty = []  # a campaign over the scenario's distributions, if it declares any
+    if sc.distributions:
+        from euroshield.report import campaign as camp
+
+        progress("uncertainty: Monte Carlo campaign over the scenario's distributions")
+        unc_section, unc_files = camp.uncertainty_section(sc, study, out_dir, progress)
+        files.update(unc_files)
+        uncertainty.append(unc_section)
+    from euroshield.report import papers as papers_rep
+
+    progress("published analyses: the papers' claims (reusing the trajectories and footprints)")
+    papers_doc, papers_section = papers_rep.for_study(study, eu, progress, _versions())
+    papers_rep.write_outputs(papers_doc, out_dir)
+    files.update(papers_rep.FILES)
     globe_ok = False
     progress("3-D globe files (CZML, KML)")
     try:
@@ -237,7 +255,7 @@ def _run_study(sc, out_dir: Path, progress, final_dir: Path) -> dict:
     flight = fly_default_routes()
     elapsed = time.perf_counter() - t0
     html_text = render(sc, doc, whatif, figs, files, globe_ok, elapsed, flight,
-                       extra_sections=[eu_section])
+                       extra_sections=[eu_section, papers_section, *uncertainty])
     (out_dir / "index.html").write_text(html_text, encoding="utf-8")
     return {"out_dir": str(out_dir), "files": ["index.html", *files], "globe": globe_ok,
             "seconds": round(elapsed, 1), "engageable": doc["summary"],
@@ -322,11 +340,15 @@ def _assumptions_section(sc, doc) -> Section:
     a = doc["assumptions"]
     ladder = ", ".join(f"{v:g}" for v in a["threshold_ladder_kms"])
     return Section("Assumptions and parameters", [
-        P(f"Threat: {_none(a['missile'])} on minimum-energy trajectories; warhead RCS "
+        P(f"Threat: {rep.missile_text(a)} on minimum-energy trajectories; warhead RCS "
           f"{_none(a['rcs_m2'])} m²; infrared cue at T+{_none(a['early_warning_delay_s'])} s; "
           f"decision delay {_none(a['decision_delay_s'])} s; launch rule: "
           f"{_none(a['launch_rule'])}. Flip thresholds: fly-out tables at {ladder} km/s, "
-          "bisection inside the bracket."),
+          "bisection inside the bracket, refined with exact tables for routes engageable at the "
+          "nominal speed; '≤' marks thresholds known only from above (engageable already at the "
+          "lowest tabulated speed, or a flip inside a ladder step the interpolation cannot "
+          "resolve). Interceptor fly-outs: ascending branches only (points reached only after "
+          "the interceptor's apogee count as out of reach)."),
         Table(["interceptor", "burnout km/s", "burn s", "intercept altitude km",
                "max fly-out s", "sources"], ic_rows),
         Table(["radar", "position", "sector deg", "range", "sources"], radar_rows),

@@ -71,6 +71,12 @@ class Force(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     description: str
     missile: str = Field(min_length=3)
+    flies: str | None = Field(default=None, description="catalogue missile of the base's "
+                              "routes (scenario threats.missile: by-base)")
+    flies_note: str = ""
+    elements: list[catalog.ForceElement] = Field(
+        default_factory=list, description="a mixed base's types with their launchers and "
+        "warheads; an element with missile: null is not flown")
     launchers: int = Field(ge=0, le=1000)
     warheads: float = Field(ge=0, le=10_000)
     label: str = Field(pattern=r"^(quoted|paraphrased|own-calculation|unverified)$")
@@ -88,6 +94,12 @@ class Force(BaseModel):
         lo, hi = self.ranges["warheads"]
         return float(lo if estimate == "low" else hi)
 
+    def flown_warheads_estimate(self, estimate: str = "value") -> float:
+        """:meth:`warheads_estimate` less the warheads of elements the model does not fly
+        (e.g. Avangard glide vehicles): the warheads of the base's routes."""
+        unflown = sum(e.warheads for e in self.elements if e.missile is None)
+        return max(self.warheads_estimate(estimate) - unflown, 0.0)
+
 
 def parse_forces(data: Any, where: str) -> dict[str, Force]:
     """Validate a ``forces:`` mapping. Every name must be an icbm-base in places.yaml."""
@@ -97,6 +109,7 @@ def parse_forces(data: Any, where: str) -> dict[str, Force]:
         if name not in bases:
             raise InputError(f"{where}: force {name!r} is not an icbm-base in places.yaml; "
                              f"known bases: {', '.join(sorted(bases))}")
+        catalog.check_force_missiles(out[name], where)
     return out
 
 
@@ -121,9 +134,10 @@ def split_raid(route_bases: Sequence[str], warheads: Mapping[str, float] | None 
     that base's routes. The result can be fractional, since these are expected values.
 
     ``warheads`` maps base -> warheads. By default it comes from the forces catalogue, using
-    ``estimate`` ("value", "low" or "high"). Bases that have no route add nothing to the raid."""
+    ``estimate`` ("value", "low" or "high"), without the elements the model does not fly
+    (Avangard). Bases that have no route add nothing to the raid."""
     if warheads is None:
-        warheads = {n: f.warheads_estimate(estimate) for n, f in forces().items()}
+        warheads = {n: f.flown_warheads_estimate(estimate) for n, f in forces().items()}
     names = [str(b) for b in route_bases]
     unknown = sorted(set(names) - set(warheads))
     if unknown:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -69,10 +70,46 @@ class DeterrenceResult:
         """(n,) bool: engageable by at least one shooter."""
         return self.engagements.engageable.any(axis=1)
 
+    @cached_property
+    def flips(self):
+        """The sensor flips and deciding assumption of every route x shooter
+        (:func:`euroshield.studies.flips.sensor_flips`). Computed on first use."""
+        from euroshield.studies.flips import sensor_flips
+
+        return sensor_flips(self)
+
+    @cached_property
+    def out_of_reach(self) -> dict[int, dict]:
+        """Routes without a trajectory (row -> facts): the route's ``missile``, the
+        great-circle ``distance_m`` and ``max_range_m``, the longest full-burn range on the
+        launch heading toward the target (``heading_deg``; the Earth's rotation included), so
+        a report can say why the missile cannot reach the target. Computed on first use."""
+        from euroshield import catalog
+        from euroshield.earth import geodesy
+        from euroshield.flight import aiming
+
+        trajs, th = self.looks.trajectories, self.threats
+        rows = np.flatnonzero(~trajs.flown)
+        out: dict[int, dict] = {}
+        for name in dict.fromkeys(th.missile[rows].tolist()):
+            r = rows[th.missile[rows] == name]
+            args = (th.launch_lat_deg[r], th.launch_lon_deg[r], th.aim_lat_deg[r],
+                    th.aim_lon_deg[r])
+            best, heading = aiming.reach_toward(catalog.get_missile(name), *args,
+                                                physics=trajs.physics)
+            dist, _, _ = geodesy.inverse(*args)
+            for k, i in enumerate(r.tolist()):
+                out[i] = {"missile": name, "distance_m": float(np.asarray(dist)[k]),
+                          "max_range_m": float(best.max_ground_range_m[k]),
+                          "heading_deg": float(heading[k] % 360.0)}
+        return out
+
 
 def threats_of(sc: Scenario) -> ThreatSet:
-    """The scenario's Russian ICBM routes: every base x every target."""
-    return ThreatSet.from_places(sc.threats.bases, sc.threats.targets, sc.threats.missile)
+    """The scenario's Russian ICBM routes: every base x every target, each base flying its
+    missile (``threats.missile``: by-base, or one missile; ``threats.missiles`` overrides)."""
+    return ThreatSet.from_places(sc.threats.bases, sc.threats.targets,
+                                 sc.threats.missile_by_base())
 
 
 def shooters_of(sc: Scenario, interceptor_speed_kms: float | None = None) -> list[Shooter]:
@@ -114,9 +151,9 @@ def with_timeline(result: DeterrenceResult, sc: Scenario) -> DeterrenceResult:
     (radars, early warning, decision delay, fire control, RCS): reruns ``sense`` and
     ``engage`` and reuses the trajectories and fly-out tables."""
     old = result.scenario
-    if (sc.threats.bases, sc.threats.targets, sc.threats.missile, sc.sites,
+    if (sc.threats.bases, sc.threats.targets, sc.threats.missile_by_base(), sc.sites,
             sc.interceptor_overrides) != (old.threats.bases, old.threats.targets,
-                                          old.threats.missile, old.sites,
+                                          old.threats.missile_by_base(), old.sites,
                                           old.interceptor_overrides):
         raise ValueError("with_timeline: the scenarios differ in more than sensors and timeline")
     e = result.engagements

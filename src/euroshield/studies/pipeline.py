@@ -432,7 +432,12 @@ class Engagements:
     The best intercept point is the feasible one with the largest launch margin (or, when
     none is feasible, the reachable one that is least late). ``threshold_speed_kms`` is the
     flip threshold: the lowest burnout speed (same burn time and mass) at which the row becomes
-    engageable with the same timeline (NaN: not even at the ladder's top; only with a ladder).
+    engageable with the same timeline, to 0.01 km/s, for engageable rows too (below their
+    nominal speed); NaN: not even at the ladder's top; only with a ladder.
+    ``threshold_upper_bound`` marks thresholds known only from above: rows engageable already
+    at the ladder's lowest speed, and rows not engageable at the nominal speed whose flip lies
+    beyond the slower table's ascending fly-outs inside a ladder bracket (see
+    :func:`~euroshield.defense.engagement.flip_thresholds`).
     """
 
     looks: Looks
@@ -454,6 +459,8 @@ class Engagements:
     threshold_speed_kms: np.ndarray
     intercept_after_apogee: np.ndarray  # bool: descent-phase intercept
     assess_delay_s: float = 0.0  # kill-assessment time between shots [s]
+    # bool (n, J): threshold_speed_kms is only an upper bound (None: no ladder information)
+    threshold_upper_bound: np.ndarray | None = None
 
     @property
     def shooters(self) -> tuple[Shooter, ...]:
@@ -462,6 +469,26 @@ class Engagements:
     @property
     def threats(self) -> ThreatSet:
         return self.looks.threats
+
+
+def _exact_arrivals(s: Shooter, points: LookPoints):
+    """For :func:`~euroshield.defense.engagement.flip_thresholds`: arrival times at the look
+    points of some rows with exact fly-out tables at extra burnout speeds (one batch, flown
+    only toward the bearings of the points ``where``, looked up there only); speeds no
+    equivalent booster flies are dropped."""
+    def exact(rows, speeds_kms, where):
+        ics = [s.interceptor.with_speed(v) for v in speeds_kms]
+        ics = [ic for ic, b in zip(ics, boosters(ics), strict=True) if b is not None]
+        if not ics:
+            return np.empty(0), np.empty((len(rows), len(points.times_s), 0))
+        use = where & in_band(points.height_m[rows], s.interceptor)
+        xyz = points.ecef[rows][..., :3]
+        bearings = np.degrees(site_coords(s.lat_deg, s.lon_deg, xyz[use])[:, 0])
+        table = flyout_table(ics[0], s.lat_deg, s.lon_deg,
+                             speeds_kms=[ic.burnout_speed_kms for ic in ics[1:]],
+                             bearings_deg=bearings)
+        return table.speeds_kms, table.lookup(xyz, where=use)[0]
+    return exact
 
 
 def engage(looks: Looks, reach: Reach, picture: SensorPicture,
@@ -478,6 +505,7 @@ def engage(looks: Looks, reach: Reach, picture: SensorPicture,
     ok = np.zeros((n, n_j), dtype=bool)
     reason = np.full((n, n_j), Reason.MISSILE_CANNOT_REACH, dtype=np.int8)
     shots = np.zeros((n, n_j), dtype=np.int64)
+    bound = np.zeros((n, n_j), dtype=bool)
     pts = looks.points
     for j, (s, table) in enumerate(zip(reach.shooters, reach.tables, strict=True)):
         for b in range(0, n, ROW_BLOCK):
@@ -503,8 +531,11 @@ def engage(looks: Looks, reach: Reach, picture: SensorPicture,
             f["intercept_lat_deg"][r, j] = np.where(has, p.lat_deg[rows, kk], np.nan)
             f["intercept_lon_deg"][r, j] = np.where(has, p.lon_deg[rows, kk], np.nan)
             if len(table.speeds_kms) > 1:
-                thr = flip_thresholds(p, table, s.interceptor, allowed[r], arrivals=arr)
-                f["threshold_speed_kms"][r, j] = np.where(fl, thr, np.nan)
+                thr = flip_thresholds(p, table, s.interceptor, allowed[r], arrivals=arr,
+                                      exact=_exact_arrivals(s, p))
+                f["threshold_speed_kms"][r, j] = np.where(fl, thr.speed_kms, np.nan)
+                bound[r, j] = fl & thr.upper_bound
     after = f["intercept_time_s"] > looks.trajectories.apogee_time_s[:, None]
     return Engagements(looks, reach, picture, ok, reason, shots=shots,
-                       intercept_after_apogee=after, assess_delay_s=assess_delay_s, **f)
+                       intercept_after_apogee=after, assess_delay_s=assess_delay_s,
+                       threshold_upper_bound=bound, **f)

@@ -40,7 +40,9 @@ def fly_default_routes() -> list[dict]:
                 "missile": mname,
                 "route": f"{r['launch']} -> {r['target']}",
                 **rec,
-                "heading_deg": round(float(res.azimuth_deg[i]), 3),
+                # azimuth of the pitch-over plane at the launch point (the solved guidance)
+                "launch_azimuth_deg": round(float(res.azimuth_deg[i]), 3),
+                "heading_deg": round(float(res.azimuth_deg[i]), 3),  # deprecated alias
                 "miss_km": round(float(res.miss_m[i]) / 1e3, 4)
                 if np.isfinite(res.miss_m[i]) else None,
                 "converged": bool(res.converged[i]),

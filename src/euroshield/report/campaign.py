@@ -1,0 +1,484 @@
+"""Campaign results as a document (JSON keys are a stable interface), tables, a probability
+map and tornado charts.
+
+Plain data in, rows/figures out: the reductions come from
+:mod:`euroshield.studies.campaign`; rounding, sentences and files live here. Intervals are
+Wilson score 95 % intervals of binomial proportions (draws in which the route is engageable,
+out of the draws). Probabilities are fractions (0..1); speeds km/s, times s, ranges km.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from euroshield import __version__
+from euroshield.studies import campaign as cp
+
+INTERVAL = "Wilson score interval, 95 %"
+
+
+def _r(x, nd: int = 4):
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, nd)
+
+
+def _ci(k, n) -> list:
+    lo, hi = cp.wilson(k, n)
+    return [_r(lo), _r(hi)]
+
+
+def _value(v):
+    return round(v, 6) if isinstance(v, float) else v
+
+
+def campaign_doc(c, meta: dict | None = None) -> dict:
+    """The campaign as one JSON-ready document (see ``euroshield campaign --json``)."""
+    from euroshield.studies.distributions import get_value
+
+    o, plan = c.outcome, c.plan
+    n = o.runs
+    nominal = plan.nominal
+    results = []
+    for i, (b, t) in enumerate(zip(c.launch_names, c.aim_names, strict=True)):
+        k = int(o.route_hits[i])
+        results.append({"route": f"{b} -> {t}", "base": b, "target": t,
+                        "flown": bool(c.flown[i]), "p_engageable": _r(k / n),
+                        "ci95": _ci(k, n), "engageable_draws": k})
+    for g, name in enumerate(o.aim_points):
+        ka, ky = int(o.aim_all_hits[g]), int(o.aim_any_hits[g])
+        results.append({"aim_point": name, "p_engageable": _r(ka / n), "ci95": _ci(ka, n),
+                        "p_any_route": _r(ky / n), "ci95_any_route": _ci(ky, n)})
+    heads = o.headlines
+    any_route = int((heads["engageable_routes"] > 0).sum())
+    routes = heads["engageable_routes"].astype(float)
+    sd = float(routes.std(ddof=1)) if n > 1 else 0.0
+    half = cp.Z95 * sd / np.sqrt(n)
+    summary = [
+        {"figure": "any_route_engageable", "text": "at least one route engageable",
+         "p": _r(any_route / n), "ci95": _ci(any_route, n)},
+        {"figure": "engageable_routes", "text": cp.HEADLINES["engageable_routes"],
+         "of": len(c.launch_names), "mean": _r(routes.mean(), 3),
+         "ci95": [_r(routes.mean() - half, 3), _r(routes.mean() + half, 3)],
+         "ci95_method": "normal approximation of the mean",
+         "p05": _r(np.percentile(routes, 5), 1), "median": _r(np.median(routes), 1),
+         "p95": _r(np.percentile(routes, 95), 1)},
+    ]
+    by_shooter = []
+    for j, name in enumerate(c.shooter_names):
+        k_routes = o.pair_hits[:, j]  # per route: draws in which this shooter engages it
+        by_shooter.append({"shooter": name, "mean_engageable_routes": _r(k_routes.sum() / n, 3),
+                           "routes_ever_engageable": int((k_routes > 0).sum())})
+    sens, others = [], {}
+    for fig, s in o.sobol.items():
+        rows = []
+        for j, d in enumerate(plan.dists):
+            rows.append({"parameter": d.parameter, "figure": fig,
+                         "first_order": _r(s["S1"][j]), "total": _r(s["ST"][j]),
+                         "first_order_ci95": _r(s["S1_conf"][j]),
+                         "total_ci95": _r(s["ST_conf"][j])})
+        rows.sort(key=lambda r: -(r["total"] if r["total"] is not None else -1))
+        if fig == "engageable_routes":
+            sens = rows
+        else:
+            others[fig] = rows
+    tornado = []
+    for fig, y in o.tornado.items():
+        for j, d in enumerate(plan.dists):
+            lo_v = o.tornado_values[1 + 2 * j].get(d.parameter)
+            hi_v = o.tornado_values[2 + 2 * j].get(d.parameter)
+            tornado.append({"figure": fig, "parameter": d.parameter,
+                            "nominal_value": _value(get_value(nominal, d.parameter)),
+                            "low_value": _value(lo_v), "high_value": _value(hi_v),
+                            "base": int(y[0]), "low": int(y[1 + 2 * j]),
+                            "high": int(y[2 + 2 * j])})
+    conditional = []
+    for j, d in enumerate(plan.dists):
+        (kl, kh), (nl, nh) = o.conditional_hits[j], o.conditional_draws[j]
+        conditional.append({
+            "parameter": d.parameter, "share": cp.CONDITIONAL_SHARE,
+            "low_values": [_value(x) for x in d.quantiles([0.0, cp.CONDITIONAL_SHARE])],
+            "high_values": [_value(x) for x in d.quantiles([1 - cp.CONDITIONAL_SHARE, 1.0])],
+            "p_low": _r(kl / nl) if nl else None, "ci95_low": _ci(kl, nl) if nl else None,
+            "draws_low": int(nl),
+            "p_high": _r(kh / nh) if nh else None, "ci95_high": _ci(kh, nh) if nh else None,
+            "draws_high": int(nh)})
+    params = [{"parameter": d.parameter, "distribution": d.describe(), "source": d.source,
+               "nominal": _value(get_value(nominal, d.parameter)),
+               "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
+    info = c.info
+    total = o.exact_draws + o.fast_draws
+    note = ("fast path: precomputed trajectories, radar visibility and fly-out tables; "
+            "interceptor speeds interpolated in 1/v between tables "
+            f"{cp.LADDER_STEP_KMS:g} km/s apart" if c.fast else
+            "exact pipeline for every draw: "
+            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
+            + " is outside the fast path (slow but exact)")
+    if c.fast and o.exact_draws:
+        note += f"; {o.exact_draws} evaluations outside the speed ladders used the exact pipeline"
+    doc = {
+        "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
+        "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name,
+        "parameters": params, "results": results, "summary": summary,
+        "by_shooter": by_shooter, "sensitivity": sens,
+        "sensitivity_method": ("Sobol first-order and total indices (SALib sobol.analyze, "
+                               "Saltelli 2010 / Jansen estimators, 95 % bootstrap half-widths) "
+                               f"of the number of engageable routes over {o.sobol_draws} base "
+                               f"draws x {plan.n_params + 2} evaluations"
+                               if o.sobol else "not computed (fewer than 2 Sobol base draws)"),
+        "sensitivity_other": others, "tornado": tornado, "conditional": conditional,
+        "conditional_method": (
+            f"P(at least one route engageable) among the draws with the parameter in the "
+            f"lowest / highest {cp.CONDITIONAL_SHARE:.0%} of its distribution, the others "
+            "drawn as usual (from the Monte Carlo draws: no extra evaluations)"),
+        "tornado_method": ("one at a time: each parameter at its 5th and 95th percentile, "
+                           "the others as the scenario gives them"),
+        "evaluation": {"fast_path": c.fast, "fast_evaluations": o.fast_draws,
+                       "exact_evaluations": o.exact_draws, "evaluations": total,
+                       "note": note, "executor": info.executor,
+                       "computed_now": info.computed_keys,
+                       "reused_from_store": info.stored_keys,
+                       "seconds": _r(info.seconds, 2), "precompute_s": _r(info.precompute_s, 2)},
+        "store": c.store_path,
+    }
+    if meta:
+        doc["meta"] = meta
+    return doc
+
+
+# ---- tables ---------------------------------------------------------------------------------
+
+
+def _write_csv(rows: list[dict], path: Path, columns: list[str]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(columns)
+        for r in rows:
+            w.writerow(["" if r.get(k) is None else
+                        ";".join(str(x) for x in r[k]) if isinstance(r.get(k), list) else r[k]
+                        for k in columns])
+    return path
+
+
+def route_rows(doc: dict) -> list[dict]:
+    return [dict(r, ci95_low=r["ci95"][0], ci95_high=r["ci95"][1]) for r in doc["results"]
+            if "route" in r]
+
+
+def aim_rows(doc: dict) -> list[dict]:
+    return [dict(r, ci95_low=r["ci95"][0], ci95_high=r["ci95"][1]) for r in doc["results"]
+            if "aim_point" in r]
+
+
+def write_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
+    """campaign.json, routes.csv, aim-points.csv, sensitivity.csv, tornado.csv, parameters.csv,
+    probability-map.png and tornado-*.png into ``folder``; returns the names written."""
+    folder = Path(folder)
+    (folder / "campaign.json").write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n",
+                                          encoding="utf-8")
+    _write_csv(route_rows(doc), folder / "routes.csv",
+               ["route", "base", "target", "flown", "p_engageable", "ci95_low", "ci95_high",
+                "engageable_draws"])
+    _write_csv(aim_rows(doc), folder / "aim-points.csv",
+               ["aim_point", "p_engageable", "ci95_low", "ci95_high", "p_any_route"])
+    sens = doc["sensitivity"] + [r for rows in doc["sensitivity_other"].values() for r in rows]
+    _write_csv(sens, folder / "sensitivity.csv",
+               ["figure", "parameter", "first_order", "first_order_ci95", "total",
+                "total_ci95"])
+    _write_csv(doc["tornado"], folder / "tornado.csv",
+               ["figure", "parameter", "nominal_value", "low_value", "high_value", "base", "low",
+                "high"])
+    _write_csv(doc["parameters"], folder / "parameters.csv",
+               ["parameter", "distribution", "nominal", "fast_path", "source"])
+    names = ["campaign.json", "routes.csv", "aim-points.csv", "sensitivity.csv", "tornado.csv",
+             "parameters.csv"]
+    probability_map(doc, c, folder / "probability-map.png", radars=radars)
+    names.append("probability-map.png")
+    conditional_chart(doc, folder / "tornado-any-route.png")
+    names.append("tornado-any-route.png")
+    _write_csv(doc["conditional"], folder / "conditional.csv",
+               ["parameter", "share", "low_values", "p_low", "ci95_low", "draws_low",
+                "high_values", "p_high", "ci95_high", "draws_high"])
+    names.append("conditional.csv")
+    for fig in dict.fromkeys(r["figure"] for r in doc["tornado"]):
+        name = f"tornado-{fig.replace('_', '-')}.png"
+        tornado_chart(doc, fig, folder / name)
+        names.append(name)
+    return names
+
+
+# ---- figures --------------------------------------------------------------------------------
+
+
+def probability_map(doc: dict, c, path, radars=()) -> Path:
+    """Threat ground tracks coloured by P(engageable by at least one shooter), sites and the
+    radars (nominal ranges); Lambert azimuthal equal-area as the deterrence maps."""
+    import matplotlib.style
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import PathPatch
+
+    from euroshield import catalog
+    from euroshield.report import maps
+
+    proj = maps._projection()
+    p = {r["route"]: r["p_engageable"] for r in doc["results"] if "route" in r}
+    tracks = []
+    for i, (b, t) in enumerate(zip(c.launch_names, c.aim_names, strict=True)):
+        lat, lon = c.tracks[i]
+        if len(lat):
+            tracks.append((p.get(f"{b} -> {t}") or 0.0, {"lat_deg": lat, "lon_deg": lon}))
+    tracks.sort(key=lambda x: x[0])  # likely routes drawn on top
+    sites = []
+    for s in c.plan.nominal.sites:
+        lat, lon = c.plan.nominal.site_position(s)
+        kind = (catalog.places()[s.site].kind if s.lat is None else "defence-site")
+        sites.append((s.site, lat, lon, kind))
+    xy_all = [maps._polyline(proj, [t]) for _, t in tracks]
+    site_xy = maps._project(proj, [s[2] for s in sites], [s[1] for s in sites])
+    radar_xy = [maps._project(proj, *maps._wedge(r.lat, r.lon, r.boresight_azimuth_deg,
+                                                  r.half_width_deg if r.boresight_azimuth_deg
+                                                  is not None else None,
+                                                  float(r.max_range_m(
+                                                      c.plan.nominal.threats.rcs_m2)) / 1e3))
+                for r in radars]
+    every = np.concatenate([*xy_all, site_xy, *radar_xy, np.empty((0, 2))])
+    limits = (maps._auto_limits(every) if np.isfinite(every).any()
+              else maps._box_limits(proj, maps._DEFAULT_EXTENT_DEG))
+    cmap = colormaps["plasma_r"]
+    top = max([pv for pv, _ in tracks] + [0.0])
+    vmax = 1.0  # a round upper end of the colour scale, so rare engagements still show
+    for m in (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0):
+        if top <= m:
+            vmax = m
+            break
+    norm = Normalize(0.0, vmax)
+    s0 = doc["summary"][0]
+    with matplotlib.style.context("default"):
+        fig, ax, data, border_path = maps._map_figure(proj, limits, (0.02, 0.06, 0.86, 0.84))
+        ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#b3ad9f",
+                               linewidth=0.3, transform=data, zorder=1))
+        ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
+        for (pv, _), xy in zip(tracks, xy_all, strict=True):
+            if pv > 0:
+                ax.plot(*xy.T, color=cmap(norm(pv)), linewidth=0.9 + 1.2 * pv / vmax,
+                        alpha=0.95, transform=data, zorder=2.5 + pv / vmax)
+            else:  # never engageable in any draw
+                ax.plot(*xy.T, color="#9e9e9e", linewidth=0.4, alpha=0.6, transform=data,
+                        zorder=2)
+        for r, xy in zip(radars, radar_xy, strict=True):
+            ax.plot(*xy.T, color="#2e7d32", linewidth=0.6, transform=data, zorder=4)
+            at = maps._project(proj, [r.lon], [r.lat])[0]
+            if np.isfinite(at).all():
+                ax.annotate(r.name, xy=tuple(at), xytext=(4, -8), textcoords="offset points",
+                            fontsize=5.5, color="#2e7d32", zorder=6)
+        for (name, _, _, kind), xy in zip(sites, site_xy, strict=True):
+            if np.isfinite(xy).all():
+                ax.plot(*xy, marker="^" if kind == "defence-site" else "D", markersize=5.5,
+                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
+                ax.annotate(name, xy=tuple(xy), xytext=(5, 4), textcoords="offset points",
+                            fontsize=6.5, zorder=6)
+        cax = fig.add_axes((0.9, 0.15, 0.02, 0.6))
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
+        cb.set_label("P(engageable by at least one site); grey: in no draw", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+        fig.suptitle(f"euroshield campaign: {doc['scenario']}", fontsize=12, y=0.975,
+                     parse_math=False)
+        lo, hi = s0["ci95"]
+        fig.text(0.5, 0.925, f"{doc['runs']:,} draws (seed {doc['seed']}); P(at least one route "
+                 f"engageable) = {s0['p']:.3f} [{lo:.3f}, {hi:.3f}] (Wilson 95 %)",
+                 ha="center", fontsize=8.5, color="#444444", parse_math=False)
+        fig.text(0.99, 0.015, maps._FOOTER, ha="right", fontsize=6, color="#666666")
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+    return path
+
+
+def tornado_chart(doc: dict, figure: str, path) -> Path:
+    """One-at-a-time tornado of headline ``figure``: per parameter, bars from the scenario's
+    value of the figure to its value at the parameter's 5th and 95th percentiles."""
+    from matplotlib.patches import Patch
+
+    from euroshield.report import charts
+
+    rows = [r for r in doc["tornado"] if r["figure"] == figure]
+    rows.sort(key=lambda r: -abs(r["high"] - r["low"]))
+    base = rows[0]["base"] if rows else 0
+    labels = [charts._cut(r["parameter"], 48) for r in rows]
+    with charts._style():
+        n = max(len(rows), 2)
+        fig = charts._figure(1.2 + 0.42 * n + 0.8)
+        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
+        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.0, bottom_in=0.9)
+        what = cp.HEADLINES.get(figure, figure)
+        charts._titles(fig, f"{doc['scenario']}: what drives the {what}?",
+                       f"one at a time: each parameter at its 5th / 95th percentile, the "
+                       f"others as the scenario gives them (base: {base})")
+        if not rows:
+            charts._empty(ax, "No uncertain parameters.")
+            return charts._save(fig, path)
+        for y, r in enumerate(rows):
+            for val, colour in ((r["low"], "#5b7aa6"), (r["high"], "#c62828")):
+                ax.barh(y, val - base, left=base, height=0.6, color=colour, alpha=0.85)
+            ax.text(max(r["low"], r["high"], base), y, f"  {r['low_value']} .. {r['high_value']}",
+                    va="center", fontsize=6.5, color="#333333", parse_math=False)
+        ax.axvline(base, color="#212121", lw=1.0)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(what, fontsize=8.5)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color="#eeeeee", lw=0.6)
+        ax.set_axisbelow(True)
+        hi_x = max([r["low"] for r in rows] + [r["high"] for r in rows] + [base])
+        ax.set_xlim(min([r["low"] for r in rows] + [r["high"] for r in rows] + [base]) - 0.5,
+                    hi_x + 0.25 * max(hi_x, 1) + 1)
+        h = fig.get_size_inches()[1]
+        fig.legend(handles=[Patch(color="#5b7aa6", label="parameter at its 5th percentile"),
+                            Patch(color="#c62828", label="parameter at its 95th percentile")],
+                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
+                   frameon=False)
+        return charts._save(fig, path)
+
+
+def conditional_chart(doc: dict, path) -> Path:
+    """Tornado of P(at least one route engageable): per parameter, the probability among the
+    draws with the parameter in the lowest / highest share of its distribution (others drawn
+    as usual), with Wilson 95 % intervals, around the overall probability."""
+    from matplotlib.patches import Patch
+
+    from euroshield.report import charts
+
+    rows = [r for r in doc["conditional"] if r["p_low"] is not None and r["p_high"] is not None]
+    rows.sort(key=lambda r: -abs(r["p_high"] - r["p_low"]))
+    base = doc["summary"][0]["p"]
+    share = f"{100 * doc['conditional'][0]['share']:.0f} %" if doc["conditional"] else ""
+    labels = [charts._cut(r["parameter"], 48) for r in rows]
+    with charts._style():
+        n = max(len(rows), 2)
+        fig = charts._figure(1.3 + 0.46 * n + 0.8)
+        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
+        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.05, bottom_in=0.95)
+        charts._titles(fig, f"{doc['scenario']}: which assumption drives P(at least one route "
+                            "engageable)?",
+                       f"{doc['runs']:,} draws; bars: the draws with the parameter in its lowest "
+                       f"/ highest {share}, the others drawn as usual; whiskers: Wilson 95\u00a0%; "
+                       f"line: all draws ({base:.3f})")
+        if not rows:
+            charts._empty(ax, "No uncertain parameters.")
+            return charts._save(fig, path)
+        for y, r in enumerate(rows):
+            for dy, key, colour in ((-0.17, "low", "#5b7aa6"), (0.17, "high", "#c62828")):
+                p, (lo, hi) = r[f"p_{key}"], r[f"ci95_{key}"]
+                ax.barh(y + dy, p - base, left=base, height=0.32, color=colour, alpha=0.85)
+                ax.plot([lo, hi], [y + dy] * 2, color="#212121", lw=0.8)
+        ax.axvline(base, color="#212121", lw=1.0)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel("P(at least one route engageable)", fontsize=8.5)
+        ax.set_xlim(0, min(1.0, max([r["ci95_high"][1] for r in rows]
+                                    + [r["ci95_low"][1] for r in rows] + [base]) * 1.1 + 1e-3))
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color="#eeeeee", lw=0.6)
+        ax.set_axisbelow(True)
+        h = fig.get_size_inches()[1]
+        fig.legend(handles=[Patch(color="#5b7aa6", label=f"parameter in its lowest {share}"),
+                            Patch(color="#c62828", label=f"parameter in its highest {share}")],
+                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
+                   frameon=False)
+        return charts._save(fig, path)
+
+
+def summary_lines(doc: dict) -> list[str]:
+    """Plain sentences of a campaign for the terminal."""
+    s0, s1 = doc["summary"]
+    ev = doc["evaluation"]
+    lines = [f"{doc['scenario']}: {doc['runs']:,} draws (seed {doc['seed']}"
+             + (", converged" if doc["converged"] else "") + ")",
+             f"P(at least one route engageable) = {s0['p']:.4f} "
+             f"[{s0['ci95'][0]:.4f}, {s0['ci95'][1]:.4f}] ({INTERVAL})",
+             f"engageable routes: mean {s1['mean']:.2f} of {s1['of']} "
+             f"(5th-95th percentile {s1['p05']:g}-{s1['p95']:g})",
+             f"evaluations: {ev['evaluations']:,} ({ev['fast_evaluations']:,} fast path, "
+             f"{ev['exact_evaluations']:,} exact); {ev['computed_now']:,} computed now, "
+             f"{ev['reused_from_store']:,} from the store; {ev['executor']}"]
+    return lines
+
+
+def versions() -> dict:
+    import numpy
+    import pyarrow
+
+    out = {"euroshield": __version__, "numpy": numpy.__version__, "pyarrow": pyarrow.__version__}
+    try:
+        from importlib.metadata import version
+
+        out["SALib"] = version("SALib")
+    except Exception:  # pragma: no cover
+        pass
+    return out
+
+
+# ---- the "Uncertainty" section of euroshield study -----------------------------------------
+
+STUDY_RUNS = 500  # Monte Carlo draws of the report's campaign
+STUDY_SOBOL_DRAWS = 128  # its Sobol base draws
+STUDY_SEED = 1
+
+
+def uncertainty_section(sc, study, out_dir: Path, progress=print):
+    """Run a small campaign over ``sc``'s distributions in this process (the deterrence
+    study's trajectories reused) and write its files; returns the report section and the files
+    written (name -> what)."""
+    from euroshield.executors import Executor, execute
+    from euroshield.report.html import Figure, Finding, P, Section, Table, code
+
+    plan = cp.Plan(sc, STUDY_SEED, STUDY_RUNS, STUDY_SOBOL_DRAWS)
+    c = execute(plan, Executor(), None, say=lambda m: progress(f"  campaign: {m}"),
+                looks=study.looks)
+    doc = campaign_doc(c, meta={"versions": versions()})
+    folder = Path(out_dir) / "uncertainty"
+    folder.mkdir(exist_ok=True)
+    names = write_outputs(doc, c, folder, radars=sc.nominal().radar_models())
+    files = {f"uncertainty/{n}": "campaign over the scenario's distributions" for n in names}
+    s0, s1 = doc["summary"]
+    top = sorted((r for r in doc["results"] if "route" in r and r["p_engageable"]),
+                 key=lambda r: -r["p_engageable"])[:10]
+    blocks = [
+        P([f"The scenario declares {len(doc['parameters'])} uncertain parameters. "
+           f"{doc['runs']} seeded draws (seed {doc['seed']}), each a full deterrence matrix "
+           f"under the scenario's timeline; intervals: {INTERVAL}. Rerun or extend it with ",
+           code(f"euroshield campaign scenario.yaml --runs N --seed {doc['seed']}"), "."]),
+        Finding(f"P(at least one route engageable) = {s0['p']:.3f} "
+                f"[{s0['ci95'][0]:.3f}, {s0['ci95'][1]:.3f}]; engageable routes per draw: mean "
+                f"{s1['mean']:.2f} of {s1['of']} (5th-95th percentile {s1['p05']:g}-"
+                f"{s1['p95']:g})."),
+        Table(["parameter", "distribution", "source"],
+              [[p["parameter"], p["distribution"], p["source"]] for p in doc["parameters"]],
+              left=3),
+        Figure(folder / "probability-map.png", "Routes by probability of being engageable by "
+                                              "at least one site"),
+        Table(["route", "P(engageable)", "95 % interval"],
+              [[r["route"], f"{r['p_engageable']:.3f}",
+                f"{r['ci95'][0]:.3f} - {r['ci95'][1]:.3f}"] for r in top]
+              or [["(no route engageable in any draw)", "0", ""]], left=1),
+        Figure(folder / "tornado-any-route.png", "Which assumption drives the answer: the "
+               "probability among the draws with each parameter at the low or high end of its "
+               "distribution"),
+    ]
+    if doc["sensitivity"]:
+        blocks.append(Table(
+            ["parameter", "Sobol first order", "Sobol total"],
+            [[r["parameter"], "-" if r["first_order"] is None else
+              f"{r['first_order']:.3f} ± {r['first_order_ci95']:.3f}",
+              "-" if r["total"] is None else f"{r['total']:.3f} ± {r['total_ci95']:.3f}"]
+             for r in doc["sensitivity"]], left=1))
+        blocks.append(P(doc["sensitivity_method"] + "."))
+    blocks.append(P(doc["evaluation"]["note"] + "."))
+    return Section("Uncertainty: the disputed parameters as distributions", blocks), files

@@ -1,0 +1,197 @@
+"""Campaign physics and statistics against independent truths.
+
+* The fast evaluator (precomputed radar visibility, fly-out tables on a speed ladder, speeds
+  interpolated in 1/v) against the exact pipeline (``Scenario.with_overrides`` then
+  ``deterrence``) on 20 seeded draws: the same launch times, the same margins for interceptors
+  whose speed does not vary, margins within the interpolation tolerance for the one that does,
+  and the same verdicts except within that tolerance of a verdict's edge.
+* Wilson and Clopper-Pearson intervals: their defining equations, and their exact coverage of a
+  Bernoulli proportion (summed over the binomial distribution, no simulation).
+* Sobol indices (SALib on our seeded radial design) of the Ishigami function against the
+  analytic values, and of an additive model (S1 = ST = a_j² / sum a²).
+"""
+
+import numpy as np
+from scipy.stats import binom
+
+from euroshield import scenario
+from euroshield.studies import campaign as cp
+from euroshield.studies.deterrence import deterrence
+from euroshield.studies.distributions import uniforms
+
+SPEED_TOL_S = 4.0  # margin error of the 1/v interpolation between tables 0.1 km/s apart
+EDGE_S = 30.0  # "near a verdict's edge": |margin| below this
+
+
+def _scenario():
+    data = scenario.load("epaa-phase-3").model_dump(exclude_none=True)
+    data["name"] = "fast-vs-exact"
+    data["sites"] = [{"site": "redzikowo", "interceptors": ["sm3-ib", "sm3-iia"]},
+                     {"site": "north-sea", "interceptors": ["sm3-iia"]}]
+    data["threats"].update(missile="topol-m-like", bases=["kozelsk", "teykovo", "vypolzovo",
+                                                         "tatishchevo"],
+                           targets=["washington", "new-york", "chicago", "seattle", "minot"])
+    src = "validation test"
+    data["distributions"] = [
+        {"parameter": "interceptors.sm3-iia.burnout_speed_kms", "kind": "uniform", "low": 4.0,
+         "high": 5.5, "source": src},
+        {"parameter": "radars.spy1-redzikowo.reference_range_km", "kind": "uniform",
+         "low": 300.0, "high": 1500.0, "source": src},
+        {"parameter": "threats.rcs_m2", "kind": "lognormal", "median": 0.1, "sigma": 0.8,
+         "low": 0.01, "high": 1.0, "source": src},
+        {"parameter": "timeline.decision_delay_s", "kind": "uniform", "low": 0.0,
+         "high": 120.0, "source": src},
+        {"parameter": "early_warning.detection_delay_s", "kind": "triangular", "low": 30.0,
+         "mode": 60.0, "high": 90.0, "source": src},
+        {"parameter": "timeline.fire_control", "kind": "choice",
+         "values": ["radar-track", "ir-cue"], "source": src},
+    ]
+    return scenario.parse(data, "test")
+
+
+def test_fast_path_agrees_with_the_exact_pipeline():
+    sc = _scenario()
+    plan = cp.Plan(sc, seed=11, runs=20, sobol_draws=0)
+    ev = cp.build_evaluator(plan)
+    assert ev.fast is not None
+    keys = plan.draw_keys(0, 20)
+    values = plan.values(keys)
+    draws = [plan.nominal.with_overrides(v) for v in values]
+    allowed = ev.fast.launch_allowed(draws)
+    margins = ev.fast.margins(draws)
+    fast = ev.evaluate(keys).engageable
+    iia = np.array([s.endswith("sm3-iia") for s in ev.fast.shooter_names])
+    agree = total = 0
+    diffs, margins_exact = [], []
+    for d, s2 in enumerate(draws):
+        e = deterrence(s2, ladder_kms=()).engagements  # the exact pipeline, own tables
+        np.testing.assert_array_equal(allowed[d], e.picture.launch_allowed_s)
+        exact_m = e.margin_s
+        have = np.isfinite(exact_m)
+        # no candidate point / no launch: the fast path says -inf / NaN, never a number
+        assert not np.isfinite(margins[d][~have]).any()
+        fixed = have & ~iia[None, :]
+        np.testing.assert_allclose(margins[d][fixed], exact_m[fixed], rtol=0, atol=1e-6)
+        var = have & iia[None, :] & np.isfinite(margins[d])
+        diffs.append(margins[d][var] - exact_m[var])
+        margins_exact.append(exact_m[var])
+        # a point the exact table reaches but the lower ladder table does not is left out
+        # (conservative): only far from the edge
+        lost = have & iia[None, :] & ~np.isfinite(margins[d])
+        assert np.all(exact_m[lost] < -EDGE_S), exact_m[lost]
+        differ = fast[d] != e.engageable
+        # verdicts differ only within the interpolation tolerance of the edge
+        assert np.all(np.abs(exact_m[differ]) <= SPEED_TOL_S), (d, exact_m[differ])
+        agree += int((~differ).sum())
+        total += differ.size
+    diff, em = np.concatenate(diffs), np.concatenate(margins_exact)
+    near = np.abs(em) <= EDGE_S
+    print(f"fast vs exact: {agree}/{total} verdicts agree ({agree / total:.4f}); interpolated "
+          f"speed: margin difference median {np.median(np.abs(diff)):.2f} s, 99th percentile "
+          f"{np.percentile(np.abs(diff), 99):.2f} s, worst {np.abs(diff).max():.2f} s (worst "
+          f"within {EDGE_S:g} s of the edge: {np.abs(diff[near]).max(initial=0):.2f} s)")
+    assert diff.max() <= 0.1  # the interpolation is never optimistic
+    assert np.all(np.abs(diff[near]) <= SPEED_TOL_S)
+    assert agree / total >= 0.99
+    assert 0 < fast.sum() < fast.size  # the draws exercise both verdicts
+
+
+def test_exact_path_reuses_what_a_draw_does_not_change():
+    sc = _scenario()
+    ex = cp.ExactEvaluator()
+    a = sc.nominal()
+    b = a.with_overrides({"timeline.decision_delay_s": 10.0})
+    ex.evaluate_one(a)
+    looks, tables = ex.looks_of(a), dict(ex._tables)
+    ex.evaluate_one(b)  # a new delay: same trajectories and fly-out tables
+    assert ex.looks_of(b) is looks
+    assert ex._tables.keys() == tables.keys()
+    assert all(ex._tables[k] is tables[k] for k in tables)
+    c = a.with_overrides({"interceptors.sm3-iia.burnout_speed_kms": 5.0})
+    ex.evaluate_one(c)  # a new speed: new tables for that interceptor only, same trajectories
+    assert ex.looks_of(c) is looks
+    new = ex._tables.keys() - tables.keys()
+    assert len(new) == 2  # the two sm3-iia shooters
+    assert all(k in ex._tables for k in tables)
+
+
+# ---- intervals -------------------------------------------------------------------------------
+
+
+def test_wilson_and_clopper_pearson_solve_their_defining_equations():
+    k, n, z = np.array([0, 3, 81, 50]), np.array([20, 20, 263, 50]), cp.Z95
+    lo, hi = cp.wilson(k, n)
+    p = k / n
+    # Wilson: the p with |p_hat - p| = z sqrt(p (1 - p) / n)
+    for bound in (lo, hi):
+        np.testing.assert_allclose(np.abs(p - bound), z * np.sqrt(bound * (1 - bound) / n),
+                                   atol=1e-12)
+    # Newcombe (1998), Stat. Med. 17:857, example 81/263: Wilson 0.2553 to 0.3662
+    assert (round(float(lo[2]), 4), round(float(hi[2]), 4)) == (0.2553, 0.3662)
+    # Clopper-Pearson: P(X >= k | lo) = 2.5 % and P(X <= k | hi) = 2.5 %
+    clo, chi = cp.clopper_pearson(k, n)
+    inner = (k > 0)
+    np.testing.assert_allclose(binom.sf(k[inner] - 1, n[inner], clo[inner]), 0.025, rtol=1e-6)
+    inner = (k < n)
+    np.testing.assert_allclose(binom.cdf(k[inner], n[inner], chi[inner]), 0.025, rtol=1e-6)
+
+
+def _coverage(interval, n: int, p: float) -> float:
+    k = np.arange(n + 1)
+    lo, hi = interval(k, np.full(n + 1, n))
+    return float(binom.pmf(k, n, p)[(lo <= p) & (p <= hi)].sum())
+
+
+def test_interval_coverage_of_a_known_bernoulli():
+    ps = np.linspace(0.02, 0.98, 97)
+    for n in (30, 100, 400):
+        cpc = np.array([_coverage(cp.clopper_pearson, n, p) for p in ps])
+        wil = np.array([_coverage(cp.wilson, n, p) for p in ps])
+        assert cpc.min() >= 0.95 - 1e-9  # Clopper-Pearson never covers less (exact test)
+        # Wilson: close to nominal on average (Brown, Cai & DasGupta 2001, Stat. Sci. 16:101)
+        assert abs(wil.mean() - 0.95) < 0.01
+        assert wil.min() > 0.83
+
+
+# ---- Sobol indices ---------------------------------------------------------------------------
+
+
+def _radial(seed: int, n: int, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs in SALib's layout (A, A_B^1..A_B^p, B per base draw) from our seeded uniforms."""
+    a, b = uniforms(seed, np.arange(n), p)
+    rows = []
+    for i in range(n):
+        rows.append(a[i])
+        for j in range(p):
+            r = a[i].copy()
+            r[j] = b[i, j]
+            rows.append(r)
+        rows.append(b[i])
+    return np.array(rows), a
+
+
+def test_sobol_indices_of_the_ishigami_function():
+    # Ishigami & Homma (1990), a = 7, b = 0.1, x uniform on [-pi, pi]: analytic
+    # S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437) (Saltelli et al. 2008, "Global
+    # Sensitivity Analysis. The Primer", sec. 4.6)
+    u, _ = _radial(2024, 8192, 3)
+    x = -np.pi + 2 * np.pi * u
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    s = cp.sobol_indices(y, 3, ["x1", "x2", "x3"], seed=1)
+    np.testing.assert_allclose(s["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
+    np.testing.assert_allclose(s["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
+
+
+def test_sobol_indices_of_an_additive_model():
+    # y = sum a_j x_j, x_j uniform: no interactions, S1_j = ST_j = a_j² / sum a²
+    a = np.array([1.0, 2.0, 0.5, 0.0])
+    u, _ = _radial(7, 4096, 4)
+    s = cp.sobol_indices(u @ a, 4, list("abcd"), seed=1)
+    want = a**2 / (a**2).sum()
+    np.testing.assert_allclose(s["S1"], want, atol=0.03)
+    np.testing.assert_allclose(s["ST"], want, atol=0.03)
+
+
+def test_sobol_of_a_constant_output_is_undefined_not_an_error():
+    s = cp.sobol_indices(np.zeros(40), 2, ["a", "b"])
+    assert np.isnan(s["S1"]).all() and np.isnan(s["ST"]).all()
