@@ -44,11 +44,11 @@ def one(kind: str, workers: int | None, runs: int, folder: Path) -> tuple[float,
     doc = campaign_doc(c)
     draw_phase = c.info.seconds - c.info.start_s
     print(f"{kind:>6} x {workers or 'all'}: {total:7.1f} s (precompute {c.info.precompute_s:.1f} s,"
-          f" workers start {c.info.start_s:.1f} s, draws {draw_phase:.1f} s, of which evaluating "
-          f"{c.info.worker_s:.1f} s summed over workers; this process used {cpu:.1f} s CPU; "
-          f"{c.info.executor}); "
+          f" workers start {c.info.start_s:.1f} s, draws {draw_phase:.1f} s; evaluating "
+          f"{c.info.worker_s:.1f} s summed over workers, of which {c.info.worker_cpu_s:.1f} s on "
+          f"a CPU; this process used {cpu:.1f} s CPU; {c.info.executor}); "
           f"P(any route engageable) = {doc['summary'][0]['p']}", flush=True)
-    return total, draw_phase, doc
+    return total, draw_phase, doc, c.info
 
 
 def main() -> None:
@@ -59,10 +59,10 @@ def main() -> None:
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="euroshield-bench-") as tmp:
         folder = Path(tmp)
-        single, _, ref = one("single", None, runs, folder)
-        local, _, d_local = one("local", None, runs, folder)
-        dask1, draws1, d1 = one("dask", 1, runs, folder)
-        dask2, draws2, d2 = one("dask", 2, runs, folder)
+        single, _, ref, _ = one("single", None, runs, folder)
+        local, _, d_local, _ = one("local", None, runs, folder)
+        dask1, draws1, d1, i1 = one("dask", 1, runs, folder)
+        dask2, draws2, d2, i2 = one("dask", 2, runs, folder)
     load = os.getloadavg()[0]
     same = all(d[k] == ref[k] for d in (d_local, d1, d2)
                for k in ("results", "summary", "tornado", "conditional"))
@@ -72,6 +72,9 @@ def main() -> None:
                       "dask1_s": round(dask1, 1), "dask2_s": round(dask2, 1),
                       "efficiency_1_to_2": round(draws1 / (2 * draws2), 3),
                       "efficiency_1_to_2_total": round(dask1 / (2 * dask2), 3),
+                      # CPU seconds of the draws with 2 workers over those with 1: the work
+                      # itself does not grow (1.0) unless splitting it costs CPU
+                      "cpu_ratio_2_to_1": round(i2.worker_cpu_s / i1.worker_cpu_s, 3),
                       "draws_per_s": round(runs / local, 1), "cores": cores(),
                       "identical": same, "benchmark_s": round(elapsed, 1),
                       "load_average_1min": round(load, 2)}))

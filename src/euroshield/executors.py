@@ -309,6 +309,7 @@ class RunInfo:
     executor: str
     start_s: float = 0.0  # of ``seconds``: starting the workers (evaluator shipped, warm-up)
     worker_s: float = 0.0  # evaluation time summed over the chunks (inside the workers)
+    worker_cpu_s: float = 0.0  # the workers' CPU time meanwhile (worker_s minus waiting)
 
 
 def chunk_columns(plan, result, versions: dict) -> dict:
@@ -400,7 +401,7 @@ def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: i
     pending: set = set()
     todo = iter(chunks)
     computed = 0
-    worker_s = 0.0
+    worker_s = worker_cpu_s = 0.0
     try:
         while True:
             while stop_at is None and len(pending) < 2 * executor.workers:
@@ -417,6 +418,7 @@ def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: i
                 computed += len(res.keys)
                 done_n += len(res.keys)
                 worker_s += res.seconds
+                worker_cpu_s += res.cpu_seconds
                 mc = (res.keys >= 0) & (res.keys % v == 0)
                 verdict[res.keys[mc] // v] = res.engageable[mc].any(axis=2)
                 got[res.keys[mc] // v] = True
@@ -431,7 +433,7 @@ def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: i
         executor.close()
     return RunInfo(computed, len(have), stop_at or plan.runs, converged,
                    time.perf_counter() - t0, precompute_s, executor.describe(), start_s,
-                   worker_s)
+                   worker_s, worker_cpu_s)
 
 
 @dataclass

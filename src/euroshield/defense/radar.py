@@ -20,15 +20,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from euroshield.earth import frames, geodesy
 from euroshield.earth.constants import R_MEAN_EARTH, WGS84_A, WGS84_E2
 from euroshield.flight.vehicles import Source
 
 REFRACTION_K = 4.0 / 3.0  # standard-atmosphere effective Earth radius factor
+
+
+# bounds of the measurement-model fields: (low, high, low bound excluded, unit for messages)
+_MEASUREMENT_BOUNDS = {
+    "pfa": (0.0, 0.01, True, ""),
+    "pd_at_reference": (0.0, 0.999, True, ""),
+    "range_sigma_m": (0.0, 10_000.0, True, " m"),
+    "range_sigma_floor_m": (0.0, 10_000.0, False, " m"),
+    "angle_sigma_mrad": (0.0, 100.0, True, " mrad"),
+    "angle_sigma_floor_mrad": (0.0, 100.0, False, " mrad"),
+    "range_rate_sigma_m_s": (0.0, 1_000.0, True, " m/s"),
+    "range_rate_sigma_floor_m_s": (0.0, 1_000.0, False, " m/s"),
+}
+_SIGMA_UNITS = {"range": "m", "angle": "mrad", "range_rate": "m_s"}
 
 
 class Radar(BaseModel):
@@ -51,12 +66,61 @@ class Radar(BaseModel):
     detections_for_track: int = Field(default=3, ge=1, le=100)
     ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
     sources: list[Source] = Field(min_length=1)
+    # ---- measurement model (euroshield.defense.sensors); none of it changes the detection
+    # rule above. Swerling 1 detection: Pd = pfa^(1 / (1 + SNR)), with the reference SNR (at
+    # reference_range_km for reference_rcs_m2) the one giving pd_at_reference.
+    pfa: float = Field(default=1e-6, description="false-alarm probability per resolution cell")
+    pd_at_reference: float = Field(
+        default=0.9, description="detection probability at reference_range_km for "
+        "reference_rcs_m2 (the meaning given to the quoted detection range)")
+    # 1-sigma noise at the reference SNR; the floors are the high-SNR limits (bias,
+    # calibration): sigma^2 = floor^2 + (sigma_ref^2 - floor^2) SNR_ref / SNR; no floor given:
+    # constant accuracy. None: the radar does not measure that component (range rate)
+    range_sigma_m: float | None = Field(default=None, description="range noise [m]")
+    range_sigma_floor_m: float | None = Field(default=None)
+    angle_sigma_mrad: float | None = Field(
+        default=None, description="angle noise [mrad] (elevation; cross-range for azimuth)")
+    angle_sigma_floor_mrad: float | None = Field(default=None)
+    range_rate_sigma_m_s: float | None = Field(default=None, description="range-rate noise "
+                                               "[m/s]; None: no range-rate measurement")
+    range_rate_sigma_floor_m_s: float | None = Field(default=None)
+
+    @field_validator(*_MEASUREMENT_BOUNDS)
+    @classmethod
+    def _measurement_bounds(cls, v, info):
+        """One line naming the allowed interval (for YAML errors: field, range and unit)."""
+        lo, hi, lo_open, unit = _MEASUREMENT_BOUNDS[info.field_name]
+        if v is not None and not ((lo < v if lo_open else lo <= v) and v <= hi):
+            raise ValueError(f"must lie in {'(' if lo_open else '['}{lo:g}, {hi:g}]{unit}")
+        return v
 
     @model_validator(mode="after")
     def _elevations(self) -> Radar:
         if self.min_elevation_deg >= self.max_elevation_deg:
-            raise ValueError("min_elevation_deg must be below max_elevation_deg")
+            raise ValueError("min_elevation_deg must be below max_elevation_deg (else the field "
+                             "of regard is empty)")
+        if self.pd_at_reference <= self.pfa:
+            raise ValueError(f"pd_at_reference ({self.pd_at_reference:g}) must exceed pfa "
+                             f"({self.pfa:g})")
+        for comp in ("range", "angle", "range_rate"):
+            unit = _SIGMA_UNITS[comp]
+            ref = getattr(self, f"{comp}_sigma_{unit}")
+            floor = getattr(self, f"{comp}_sigma_floor_{unit}")
+            if floor is not None and (ref is None or floor > ref):
+                raise ValueError(f"{comp}_sigma_floor_{unit} ({floor:g}) needs "
+                                 f"{comp}_sigma_{unit} and must not exceed it (allowed: "
+                                 f"[0, {comp}_sigma_{unit}])")
         return self
+
+    @property
+    def measures(self) -> bool:
+        """The catalogue gives range and angle accuracies (the radar can be measured with)."""
+        return self.range_sigma_m is not None and self.angle_sigma_mrad is not None
+
+    @property
+    def has_range_rate(self) -> bool:
+        """The radar measures range rate (Doppler)."""
+        return self.range_rate_sigma_m_s is not None
 
     def max_range_m(self, rcs_m2) -> np.ndarray:
         """Detection range for a target RCS (radar equation: R ~ RCS^(1/4))."""
@@ -103,8 +167,12 @@ class Visibility:
 
 
 def visibility(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
-               k: float = REFRACTION_K) -> Visibility:
-    """Look angles and detectability of targets at geodetic points (vectorised)."""
+               k: float = REFRACTION_K, range_limit: bool = True) -> Visibility:
+    """Look angles and detectability of targets at geodetic points (vectorised).
+
+    ``range_limit=False`` leaves out the detection-range cut: ``visible`` is then the field of
+    regard alone (sector, elevation mask, horizon), for the measurement model, where the
+    signal-to-noise ratio decides detection (:mod:`euroshield.defense.sensors`)."""
     lat, lon, h = np.broadcast_arrays(np.asarray(lat_deg, float), np.asarray(lon_deg, float),
                                       np.asarray(height_m, float))
     d, az, _ = geodesy.inverse(np.full(lat.shape, radar.lat), np.full(lat.shape, radar.lon),
@@ -119,7 +187,8 @@ def visibility(radar: Radar, lat_deg, lon_deg, height_m, rcs_m2=0.1,
     a = k * radius
     el_r = np.radians(el)
     ok &= ~((el_r < 0) & ((a + radar.height_m) * np.cos(el_r) < a) & (d / a > -el_r))
-    ok &= slant <= radar.max_range_m(rcs_m2)
+    if range_limit:
+        ok &= slant <= radar.max_range_m(rcs_m2)
     if radar.boresight_azimuth_deg is not None:
         off = (az - radar.boresight_azimuth_deg + 180.0) % 360.0 - 180.0
         ok &= np.abs(off) <= radar.half_width_deg
@@ -189,17 +258,74 @@ def detect(radar: Radar, batch, rcs_m2=0.1, t_start_s: float = 0.0,
     return detections(radar, times, lat, lon, h, rcs_m2, k)
 
 
+class SpaceSensor(BaseModel):
+    """A space-based infrared early-warning sensor (SBIRS): a cue, not a measurement.
+
+    It reports that a missile was launched ``detection_delay_s`` after launch, with a coarse
+    launch point (circular 1-sigma ``launch_point_sigma_km`` on the ground) and direction of
+    flight (1-sigma ``azimuth_sigma_deg``); no range. ``cue_only`` is always true: a tracker
+    may use the cue to open a search sector or as a broad prior for track initiation, never
+    as a measurement of the threat's state (see :func:`euroshield.defense.sensors.cue`)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str
+    cue_only: Literal[True] = True
+    detection_delay_s: float = Field(ge=0, le=600, description="launch to cue [s]")
+    launch_point_sigma_km: float = Field(gt=0, le=1000)
+    azimuth_sigma_deg: float = Field(gt=0, le=180)
+    ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)
+    sources: list[Source] = Field(min_length=1)
+
+
+def _catalog_text() -> str:
+    """The text of the built-in ``catalog/radars.yaml``."""
+    return resources.files("euroshield.catalog").joinpath("radars.yaml").read_text("utf-8")
+
+
+def parse_radars(data, where: str) -> dict[str, Radar]:
+    """Validate a radar catalogue mapping (``radars:`` list, optional ``space_sensors:``)
+    into Radar objects by name; one InputError line naming the entry and field otherwise."""
+    from euroshield.catalog import parse_entries
+
+    return parse_entries(data, where, "radars", Radar, "radar", ("space_sensors",))
+
+
+def parse_space_sensors(data, where: str) -> dict[str, SpaceSensor]:
+    """The ``space_sensors:`` list of a radar catalogue mapping (none: an empty mapping)."""
+    from euroshield.catalog import parse_entries
+
+    if isinstance(data, dict) and "space_sensors" not in data:
+        return {}
+    return parse_entries(data, where, "space_sensors", SpaceSensor, "space sensor",
+                         ("radars",))
+
+
 @lru_cache(maxsize=1)
 def radars() -> dict[str, Radar]:
     """The built-in radar catalogue (``catalog/radars.yaml``)."""
-    from euroshield.catalog import load_yaml_text, parse_entries
+    from euroshield.catalog import load_yaml_text
 
-    text = resources.files("euroshield.catalog").joinpath("radars.yaml").read_text("utf-8")
     where = "catalog/radars.yaml"
-    return parse_entries(load_yaml_text(text, where), where, "radars", Radar, "radar")
+    return parse_radars(load_yaml_text(_catalog_text(), where), where)
+
+
+@lru_cache(maxsize=1)
+def space_sensors() -> dict[str, SpaceSensor]:
+    """The built-in space-based sensors (``space_sensors:`` of ``catalog/radars.yaml``)."""
+    from euroshield.catalog import load_yaml_text
+
+    where = "catalog/radars.yaml"
+    return parse_space_sensors(load_yaml_text(_catalog_text(), where), where)
 
 
 def get_radar(name: str) -> Radar:
     from euroshield.catalog import lookup
 
     return lookup(radars(), name, "radar")
+
+
+def get_space_sensor(name: str) -> SpaceSensor:
+    from euroshield.catalog import lookup
+
+    return lookup(space_sensors(), name, "space sensor")

@@ -182,6 +182,7 @@ class ChunkResult:
     exact: np.ndarray  # (K,) bool: evaluated by the exact pipeline
     values: list[dict]
     seconds: float = 0.0  # evaluation time (in the worker that did it)
+    cpu_seconds: float = 0.0  # CPU time of that worker process meanwhile
 
 
 @dataclass
@@ -483,7 +484,7 @@ class Evaluator:
     def evaluate(self, keys) -> ChunkResult:
         import time
 
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         keys = np.asarray(keys, dtype=np.int64)
         values = self.plan.values(keys)
         nominal = self.plan.nominal
@@ -511,7 +512,8 @@ class Evaluator:
             if eng is None:
                 eng = np.zeros((len(scs), *e.shape), dtype=bool)
             eng[r] = e
-        return ChunkResult(keys, eng, ~fast, values, time.perf_counter() - t0)
+        return ChunkResult(keys, eng, ~fast, values, time.perf_counter() - t0,
+                           time.process_time() - c0)
 
 
 def build_evaluator(plan: Plan, progress: Callable[[str], None] | None = None,
