@@ -917,10 +917,20 @@ def campaign(
                                 help="worker processes (default: one per core)"),
     store_path: str = typer.Option(None, "--store", metavar="PATH",
                                    help="the campaign's store folder (default: "
-                                        "euroshield-campaign-NAME-seedS); rerunning resumes"),
+                                        "euroshield-campaign-NAME-seedS, or "
+                                        "...-NAME-footprint-seedS); rerunning resumes"),
+    study: str = typer.Option("deterrence", "--study", metavar="deterrence|footprint",
+                              help="deterrence: the Russian ICBM routes (threats section); "
+                                   "footprint: defence of Europe, every aim point of the "
+                                   "footprint section's grid"),
+    resolution_deg: float = typer.Option(
+        None, "--resolution-deg", help="footprint campaigns: aim-point grid spacing [deg] "
+                                       "(default: the scenario's footprint resolution, at "
+                                       "least 2)"),
     ci_width: float = typer.Option(None, "--ci-width",
-                                   help="stop early once every route's 95 % interval is "
-                                        "narrower than this (0 < w <= 1)"),
+                                   help="stop early once every route's (footprint: aim "
+                                        "point's) 95 % interval is narrower than this "
+                                        "(0 < w <= 1)"),
     sobol_draws: str = typer.Option(None, "--sobol-draws", metavar="<int>",
                                     help="base draws of the Sobol design, each costing "
                                          "(parameters + 1) more evaluations (default: "
@@ -931,7 +941,9 @@ def campaign(
 ):
     """Monte Carlo campaign over the scenario's distributions of disputed parameters: the
     probability that each route and aim point is engageable (Wilson 95 % intervals), Sobol
-    sensitivity indices and a tornado; results go to a resumable store as they complete."""
+    sensitivity indices and a tornado; results go to a resumable store as they complete.
+    ``--study footprint``: per aim point of Europe the probability of being defended, and the
+    defended area."""
     from euroshield import scenario
     from euroshield.executors import cores, execute, make_executor
     from euroshield.report import campaign as rep
@@ -953,6 +965,12 @@ def campaign(
         finite(ci_width, "--ci-width", 0.0, 1.0, lo_open=True)
     if executor not in ("local", "dask", "single"):
         raise InputError(f"--executor: expected local or dask (or single); got {executor!r}")
+    if study not in cp.STUDIES:
+        raise InputError(f"--study: expected deterrence or footprint; got {study!r}")
+    if resolution_deg is not None:
+        if study != "footprint":
+            raise InputError("--resolution-deg: applies to --study footprint only")
+        finite(resolution_deg, "--resolution-deg", 0.0, 10.0, lo_open=True)
     # --scheduler implies the Dask executor; the address is checked here, reached later
     ex = make_executor(executor, n_workers, scheduler)
     sc = scenario.load(scenario_ref, option="SCENARIO")
@@ -962,24 +980,42 @@ def campaign(
                          "campaigns/disputed-parameters)")
     if out_dir is not None:
         check_out(out_dir)
+    kind = "-footprint" if study == "footprint" else ""
     store = path_text(store_path, "--store") if store_path is not None else Path(
-        f"euroshield-campaign-{safe_name(sc.name)}-seed{n_seed}")
-    plan = cp.Plan(sc, n_seed, n_runs, n_sobol)
+        f"euroshield-campaign-{safe_name(sc.name)}{kind}-seed{n_seed}")
     quiet = as_json or not err.is_terminal
 
     def say(msg: str) -> None:
         if not quiet:
             err.print(f"  {msg}", markup=False, highlight=False)
 
+    cells = None
+    if study == "footprint":
+        say("footprint: the aim points within reach of each missile")
+        try:
+            cells = cp.footprint_cells(sc.nominal(), resolution_deg)
+        except InputError as exc:  # name the option the user can change
+            msg = str(exc)
+            if msg.startswith("resolution_deg:"):
+                msg = "--resolution-deg:" + msg[len("resolution_deg:"):]
+            raise InputError(msg) from None
+    plan = cp.Plan(sc, n_seed, n_runs, n_sobol, study=study, cells=cells)
     with _campaign_progress(quiet) as progress:
         c = execute(plan, ex, store, ci_width=ci_width, progress=progress, say=say)
-    doc = rep.campaign_doc(c, meta={"versions": rep.versions(), "cores": cores()})
+    meta = {"versions": rep.versions(), "cores": cores()}
+    doc = rep.footprint_doc(c, meta) if cells is not None else rep.campaign_doc(c, meta)
     if out_dir is not None:
+        write = rep.write_footprint_outputs if cells is not None else rep.write_outputs
         with working(f"writing {shown(out_dir)}"), \
                 atomic_folder(out_dir, what="euroshield campaign") as tmp:
-            rep.write_outputs(doc, c, tmp, radars=sc.nominal().radar_models())
+            write(doc, c, tmp, radars=sc.nominal().radar_models())
     if as_json:
         out.print_json(json.dumps(doc, allow_nan=False))
+        return
+    if cells is not None:
+        _print_footprint_campaign(doc)
+        out.print(f"store: {shown(store)}" + (f"; wrote {shown(out_dir)}" if out_dir else ""),
+                  markup=False, highlight=False)
         return
     for line in rep.summary_lines(doc):
         out.print(line, markup=False, highlight=False)
@@ -1004,6 +1040,41 @@ def campaign(
         out.print(s)
     out.print(f"store: {shown(store)}" + (f"; wrote {shown(out_dir)}" if out_dir else ""),
               markup=False, highlight=False)
+
+
+def _print_footprint_campaign(doc: dict) -> None:
+    """The terminal view of a footprint campaign: sentences, capitals, Sobol indices."""
+    from euroshield.report import campaign as rep
+
+    for line in rep.footprint_summary_lines(doc):
+        out.print(line, markup=False, highlight=False)
+    missiles = doc["missiles"]
+    by = {}
+    for r in doc["capitals"]:
+        by.setdefault(r["label"], {})[r["missile"]] = r
+    t = Table(title="capitals: P(defended from every launch point), 95 % interval",
+              header_style="bold")
+    t.add_column("capital")
+    for m in missiles:
+        t.add_column(m, justify="right")
+    order = sorted(by, key=lambda c: (-max(r["p_defended"] for r in by[c].values()), c))
+    for c in order[:12]:
+        t.add_row(c, *[("-" if m not in by[c] else
+                        f"{by[c][m]['p_defended']:.3f} ({by[c][m]['ci95'][0]:.3f}-"
+                        f"{by[c][m]['ci95'][1]:.3f})") for m in missiles])
+    if len(order) > 12:
+        t.add_row(f"... {len(order) - 12} more (capitals.csv)", *[""] * len(missiles))
+    out.print(t)
+    if doc["sensitivity"]:
+        fig = doc["sensitivity"][0]["figure"]
+        s = Table(title=f"Sobol indices of the {rep.figure_text(fig)}", header_style="bold")
+        for col in ("parameter", "first order", "total"):
+            s.add_column(col, justify="left" if col == "parameter" else "right")
+        for r in doc["sensitivity"]:
+            s.add_row(r["parameter"], "—" if r["first_order"] is None
+                      else f"{r['first_order']:.3f} ± {r['first_order_ci95']:.3f}",
+                      "—" if r["total"] is None else f"{r['total']:.3f} ± {r['total_ci95']:.3f}")
+        out.print(s)
 
 
 @contextmanager

@@ -313,14 +313,12 @@ class RunInfo:
 
 
 def chunk_columns(plan, result, versions: dict) -> dict:
-    """Store columns of an evaluated chunk (see :mod:`euroshield.store`)."""
-    from euroshield.studies.distributions import get_value
-
+    """Store columns of an evaluated chunk of a deterrence campaign (see
+    :mod:`euroshield.store`)."""
     keys = result.keys
     v = plan.variants
     eng = result.engageable
     k, n, j = eng.shape
-    nominal = plan.nominal
     cols: dict = {
         "key": keys,
         "draw": np.where(keys >= 0, keys // v, -1),
@@ -331,6 +329,15 @@ def chunk_columns(plan, result, versions: dict) -> dict:
         "routes": [bytes(b) for b in np.packbits(eng.any(axis=2), axis=1)],
         "pairs": [bytes(b) for b in np.packbits(eng.reshape(k, n * j), axis=1)],
     }
+    return _parameter_columns(plan, result, versions, cols)
+
+
+def _parameter_columns(plan, result, versions: dict, cols: dict) -> dict:
+    """``cols`` plus each key's parameter values, the seed and the version."""
+    from euroshield.studies.distributions import get_value
+
+    k = len(result.keys)
+    nominal = plan.nominal
     for d in plan.dists:
         base = get_value(nominal, d.parameter)
         vals = [vals.get(d.parameter, base) for vals in result.values]
@@ -341,41 +348,116 @@ def chunk_columns(plan, result, versions: dict) -> dict:
     return cols
 
 
+def _unpack(t, column: str, width: int) -> np.ndarray:
+    raw = np.frombuffer(b"".join(t.column(column).to_pylist()), dtype=np.uint8)
+    return np.unpackbits(raw.reshape(t.num_rows, -1), axis=1, count=width).astype(bool)
+
+
 def stored_results(store, n: int, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(keys, engageable (K, n, J), exact) of every row in the store."""
+    """(keys, engageable (K, n, J), exact) of every row in a deterrence campaign's store."""
     t = store.read(["key", "pairs", "exact"])
     if t is None:
         return (np.empty(0, np.int64), np.zeros((0, n, j), bool), np.zeros(0, bool))
     keys = t.column("key").to_numpy()
-    raw = np.frombuffer(b"".join(t.column("pairs").to_pylist()), dtype=np.uint8)
-    eng = np.unpackbits(raw.reshape(len(keys), -1), axis=1, count=n * j).astype(bool)
+    eng = _unpack(t, "pairs", n * j)
     return keys, eng.reshape(len(keys), n, j), t.column("exact").to_numpy(zero_copy_only=False)
+
+
+class DeterrenceRecords:
+    """How a deterrence campaign stores a chunk and what its convergence check watches: per
+    draw, each route engageable by any shooter (and at least one route)."""
+
+    def __init__(self, plan, n_routes: int, n_shooters: int):
+        self.plan, self.n, self.j = plan, n_routes, n_shooters
+        self.width = n_routes
+
+    def record(self, result, versions: dict) -> tuple[dict, np.ndarray]:
+        return chunk_columns(self.plan, result, versions), result.engageable.any(axis=2)
+
+    def stored(self, store) -> tuple[np.ndarray, np.ndarray]:
+        keys, eng, _ = stored_results(store, self.n, self.j)
+        return keys, eng.any(axis=2)
+
+    def hits(self, verdict: np.ndarray) -> np.ndarray:
+        return np.r_[verdict.sum(axis=0), verdict.any(axis=1).sum()]
+
+
+class FootprintRecords:
+    """A footprint campaign's store rows: per key the (missile, aim point) groups defended
+    and engageable from at least one launch point (bits), and the headline figures; the
+    convergence check watches every threatened aim point's P(defended)."""
+
+    def __init__(self, plan, flown: np.ndarray):
+        from euroshield.studies.campaign import footprint_status
+
+        self.plan, self.cells, self.flown = plan, plan.cells, flown
+        self.groups = len(self.cells.missiles) * self.cells.n_aims
+        self.width = self.groups
+        self.threatened = footprint_status(self.cells, flown,
+                                           np.zeros((0, len(flown)), bool))[2]
+
+    def record(self, result, versions: dict) -> tuple[dict, np.ndarray]:
+        from euroshield.studies.campaign import footprint_headlines, footprint_status
+
+        keys, v = result.keys, self.plan.variants
+        defended, partly, _ = footprint_status(self.cells, self.flown,
+                                               result.engageable.any(axis=2))
+        cols: dict = {
+            "key": keys,
+            "draw": np.where(keys >= 0, keys // v, -1),
+            "variant": np.where(keys >= 0, keys % v, -1 - keys).astype(np.int16),
+            "exact": result.exact,
+            "defended": [bytes(b) for b in np.packbits(defended, axis=1)],
+            "engageable": [bytes(b) for b in np.packbits(partly, axis=1)],
+        }
+        for f, y in footprint_headlines(self.cells, defended, partly).items():
+            cols[f"figure:{f}"] = np.asarray(y, dtype=float)
+        return _parameter_columns(self.plan, result, versions, cols), defended
+
+    def stored_all(self, store) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(keys, defended (K, G), engageable from one launch point (K, G), exact)."""
+        t = store.read(["key", "defended", "engageable", "exact"])
+        if t is None:
+            e = np.zeros((0, self.groups), bool)
+            return np.empty(0, np.int64), e, e, np.zeros(0, bool)
+        return (t.column("key").to_numpy(), _unpack(t, "defended", self.groups),
+                _unpack(t, "engageable", self.groups),
+                t.column("exact").to_numpy(zero_copy_only=False))
+
+    def stored(self, store) -> tuple[np.ndarray, np.ndarray]:
+        keys, defended, _, _ = self.stored_all(store)
+        return keys, defended
+
+    def hits(self, verdict: np.ndarray) -> np.ndarray:
+        return verdict[:, self.threatened].sum(axis=0)
 
 
 def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: int,
         ci_width: float | None = None, progress: Callable[[int, int], None] | None = None,
-        versions: dict | None = None, precompute_s: float = 0.0) -> RunInfo:
+        versions: dict | None = None, precompute_s: float = 0.0, records=None) -> RunInfo:
     """Evaluate every key of ``plan`` missing from ``store``, writing each chunk as it
     completes. With ``ci_width``, stop at the first checkpoint (in draw order, so the same
     whatever the completion order) where every route's and aim point's Wilson 95 % interval
-    is narrower."""
+    is narrower. ``records`` says what is stored and watched (default: a deterrence
+    campaign's :class:`DeterrenceRecords`)."""
     from euroshield.studies.campaign import interval_width
 
     t0 = time.perf_counter()
     versions = versions or {}
+    records = records or DeterrenceRecords(plan, n_routes, n_shooters)
     have = set(store.completed_keys().tolist())
     chunks = [c[~np.isin(c, list(have))] if have else c for c in plan.chunks()]
     chunks = [c for c in chunks if len(c)]
     total = sum(len(c) for c in plan.chunks())
     done_n = len(have)
     v = plan.variants
-    # per draw: engageable by any shooter per route (for the convergence checks)
-    verdict = np.zeros((plan.runs, n_routes), dtype=bool)
+    # per draw: what the convergence check watches (routes or aim points)
+    verdict = np.zeros((plan.runs, records.width), dtype=bool)
     got = np.zeros(plan.runs, dtype=bool)
     if have:
-        keys, eng, _ = stored_results(store, n_routes, n_shooters)
+        keys, ver = records.stored(store)
         mc = (keys >= 0) & (keys % v == 0) & (keys // v < plan.runs)
-        verdict[keys[mc] // v] = eng[mc].any(axis=2)
+        verdict[keys[mc] // v] = ver[mc]
         got[keys[mc] // v] = True
     checkpoints = plan.checkpoints()
     stop_at: int | None = None
@@ -386,8 +468,7 @@ def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: i
         while checkpoints and got[:checkpoints[0]].all():
             m = checkpoints.pop(0)
             if ci_width is not None and stop_at is None:
-                w = interval_width(np.r_[verdict[:m].sum(axis=0),
-                                         verdict[:m].any(axis=1).sum()], m)
+                w = interval_width(records.hits(verdict[:m]), m)
                 if w <= ci_width:
                     stop_at, converged = m, True
 
@@ -414,13 +495,14 @@ def run(plan, evaluator, store, executor: Executor, n_routes: int, n_shooters: i
             done, pending = executor.wait_first(pending)
             for f in done:
                 res = f.result()
-                store.write(chunk_columns(plan, res, versions))
+                cols, ver = records.record(res, versions)
+                store.write(cols)
                 computed += len(res.keys)
                 done_n += len(res.keys)
                 worker_s += res.seconds
                 worker_cpu_s += res.cpu_seconds
                 mc = (res.keys >= 0) & (res.keys % v == 0)
-                verdict[res.keys[mc] // v] = res.engageable[mc].any(axis=2)
+                verdict[res.keys[mc] // v] = ver[mc]
                 got[res.keys[mc] // v] = True
                 if progress:
                     progress(done_n, total)
@@ -450,6 +532,23 @@ class Campaign:
     fast: bool  # the fast path was available (every parameter is a fast-path one)
     store_path: str | None
     tracks: list  # per route: (lat_deg, lon_deg) ground track of the nominal trajectory
+    study: str = "deterrence"
+    cells: object = None  # a footprint campaign's rows (studies.campaign.FootprintCells)
+
+
+def identity(plan) -> dict:
+    """What a campaign's store must match (see :func:`euroshield.store.identity`)."""
+    from euroshield import store as st
+    from euroshield.studies import campaign as cp
+
+    method = {"evaluator": "fast-path+exact/1", "ladder_step_kms": cp.LADDER_STEP_KMS}
+    if plan.study == "footprint":
+        g = plan.cells.grid
+        method = {**method, "study": "footprint", "speed_quantum_kms": cp.SPEED_QUANTUM_KMS,
+                  "resolution_deg": g.resolution_deg, "aim_points": len(g),
+                  "capitals": list(plan.cells.capitals)}
+    return st.identity(plan.scenario.model_dump(mode="json"), plan.seed,
+                       [d.parameter for d in plan.dists], method)
 
 
 def execute(plan, executor: Executor, store_path=None, ci_width: float | None = None,
@@ -463,10 +562,7 @@ def execute(plan, executor: Executor, store_path=None, ci_width: float | None = 
     from euroshield.studies.deterrence import threats_of
     from euroshield.studies.pipeline import fly, look
 
-    sc = plan.scenario
-    ident = st.identity(sc.model_dump(mode="json"), plan.seed,
-                        [d.parameter for d in plan.dists],
-                        {"evaluator": "fast-path+exact/1", "ladder_step_kms": cp.LADDER_STEP_KMS})
+    ident = identity(plan)
     if store_path is not None:
         st.check_store(store_path, ident)  # refuse before computing anything
     say = say or (lambda _m: None)
@@ -475,6 +571,8 @@ def execute(plan, executor: Executor, store_path=None, ci_width: float | None = 
     except BaseException:
         executor.close()
         raise
+    if plan.study == "footprint":
+        return _execute_footprint(plan, executor, store_path, ident, ci_width, progress, say)
     t0 = time.perf_counter()
     if looks is None:
         say("flying the threat trajectories")
@@ -508,3 +606,45 @@ def execute(plan, executor: Executor, store_path=None, ci_width: float | None = 
     return Campaign(plan, outcome, info, th.launch_name.tolist(), th.aim_name.tolist(),
                     shooter_names, flown, evaluator.fast is not None,
                     None if store_path is None else str(store_path), tracks)
+
+
+def _execute_footprint(plan, executor: Executor, store_path, ident: dict,
+                       ci_width: float | None, progress, say) -> Campaign:
+    """:func:`execute` for a footprint campaign (``plan.cells`` set)."""
+    from euroshield import store as st
+    from euroshield.studies import campaign as cp
+
+    t0 = time.perf_counter()
+    try:
+        evaluator = cp.build_evaluator(plan, progress=say)
+        if evaluator.fast is not None:
+            flown = evaluator.fast.flown
+        else:  # exact pipeline for every draw: fly here too for the threatened aim points
+            say("flying the footprint trajectories")
+            flown = evaluator.exact.footprint_looks(plan.cells).trajectories.flown
+    except BaseException:
+        executor.close()
+        raise
+    pre = time.perf_counter() - t0
+    nominal = plan.nominal
+    shooter_names = [f"{s.site}/{name}" for s in nominal.sites for name in s.interceptors]
+    records = FootprintRecords(plan, flown)
+    try:
+        store = (st.open_store(store_path, ident) if store_path is not None
+                 else st.MemoryStore(ident))
+    except BaseException:
+        executor.close()
+        raise
+    try:
+        info = run(plan, evaluator, store, executor, len(flown), len(shooter_names),
+                   ci_width=ci_width, progress=progress, precompute_s=pre, records=records)
+        keys, defended, partly, exact = records.stored_all(store)
+    finally:
+        store.close()
+    outcome = cp.reduce_footprint(plan, keys, defended, partly, exact, records.threatened,
+                                  info.runs_used, info.converged)
+    th = plan.cells.threats
+    return Campaign(plan, outcome, info, th.launch_name.tolist(), th.aim_name.tolist(),
+                    shooter_names, flown, evaluator.fast is not None,
+                    None if store_path is None else str(store_path), [], study="footprint",
+                    cells=plan.cells)

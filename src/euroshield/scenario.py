@@ -303,10 +303,12 @@ class Scenario(_Strict):
                        check_boosters: bool = True) -> Scenario:
         """A new scenario with ``values`` (dotted parameter path -> value, see
         :func:`euroshield.studies.distributions.parameter_paths`) set, validated and resolved
-        like a file; ``self`` is not changed. Bad values or paths raise one InputError line
-        that starts with ``where`` and names the path. ``check_boosters=False`` skips flying
-        the equivalent booster of an overridden interceptor speed (campaigns check both ends
-        of each speed distribution once instead of every draw)."""
+        like a file; ``self`` is not changed. The result is frozen (see :func:`freeze`): what
+        was validated cannot be changed afterwards, so a campaign draw stays a valid scenario.
+        Bad values or paths raise one InputError line that starts with ``where`` and names the
+        path. ``check_boosters=False`` skips flying the equivalent booster of an overridden
+        interceptor speed (campaigns check both ends of each speed distribution once instead
+        of every draw)."""
         from euroshield.studies.distributions import apply_overrides
 
         lead = f"{where}: " if where else ""
@@ -319,9 +321,10 @@ class Scenario(_Strict):
         except ValidationError as exc:
             raise InputError(catalog.format_validation_error(exc, where).lstrip(": ")) from None
         try:
-            return sc.resolve(check_boosters=check_boosters)
+            sc.resolve(check_boosters=check_boosters)
         except InputError as exc:
             raise InputError(f"{lead}{exc}") from None
+        return freeze(sc)
 
     def _check_distributions(self) -> None:
         """Every distribution addresses a parameter of this scenario (once), and every end of
@@ -433,6 +436,94 @@ class Scenario(_Strict):
         base = get_interceptor(name)
         fields = self.interceptor_overrides.get(name)
         return base if not fields else type(base).model_validate({**base.model_dump(), **fields})
+
+
+# ---- frozen scenarios ----------------------------------------------------------------------
+#
+# The scenario models themselves stay mutable: the Python API documents changing a loaded
+# scenario and rerunning a study (README: sc.timeline.fire_control = "ir-cue"), and tests build
+# variants that way. Scenarios that must not change after validation (Scenario.with_overrides,
+# hence every campaign draw) are frozen copies instead: every model in the tree is an instance
+# of a frozen subclass (assignment raises pydantic's "Instance is frozen" ValidationError) and
+# every list and dict a read-only subclass (changing one in place raises TypeError). They
+# serialise, validate, pickle and compute exactly as the unfrozen scenario;
+# model_copy(update=...) and with_overrides still make changed copies.
+
+
+class _FrozenList(list):
+    """A list of a frozen scenario: read-only (still a list for pydantic and isinstance)."""
+
+    def _frozen(self, *args, **kwargs):
+        raise TypeError("a frozen scenario cannot be changed in place; use "
+                        "Scenario.with_overrides or model_copy(update=...)")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _frozen
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _frozen
+
+    def __reduce__(self):
+        return (_FrozenList, (list(self),))
+
+
+class _FrozenDict(dict):
+    """A dict of a frozen scenario: read-only."""
+
+    _frozen = _FrozenList._frozen
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _frozen
+    __ior__ = _frozen
+
+    def __reduce__(self):
+        return (_FrozenDict, (dict(self),))
+
+
+_FROZEN_TYPES: dict[type, type] = {}
+
+
+def _frozen_type(cls: type) -> type:
+    """``cls`` with ``frozen=True``: one subclass per model class, made on first use (pickled
+    by value, see ``__reduce__``, so no process needs to have made it before)."""
+    if getattr(cls, "_frozen_base", None) is not None:
+        return cls
+    t = _FROZEN_TYPES.get(cls)
+    if t is None:
+        t = type(cls)(f"Frozen{cls.__name__}", (cls,), {
+            "__module__": cls.__module__, "model_config": ConfigDict(frozen=True),
+            "__doc__": f"A frozen {cls.__name__} (see euroshield.scenario.freeze).",
+            "__reduce__": lambda self: (freeze, (thaw(self),))})
+        t._frozen_base = cls
+        _FROZEN_TYPES[cls] = t
+    return t
+
+
+def _convert(value, make):
+    if isinstance(value, BaseModel):
+        return make(value)
+    if isinstance(value, list):
+        items = [_convert(v, make) for v in value]
+        return _FrozenList(items) if make is freeze else items
+    if isinstance(value, dict):
+        items = {k: _convert(v, make) for k, v in value.items()}
+        return _FrozenDict(items) if make is freeze else items
+    return value
+
+
+def freeze(model: BaseModel) -> BaseModel:
+    """A frozen copy of a validated model (a Scenario, or any of its sections): the same
+    values, but nothing can be assigned or changed in place. Not validated again."""
+    cls = _frozen_type(type(model))
+    vals = {k: _convert(getattr(model, k), freeze) for k in type(model).model_fields}
+    return cls.model_construct(_fields_set=set(model.model_fields_set), **vals)
+
+
+def thaw(model: BaseModel) -> BaseModel:
+    """A mutable copy of a frozen model (the inverse of :func:`freeze`)."""
+    cls = getattr(type(model), "_frozen_base", None) or type(model)
+    vals = {k: _convert(getattr(model, k), thaw) for k in type(model).model_fields}
+    return cls.model_construct(_fields_set=set(model.model_fields_set), **vals)
+
+
+def is_frozen(model: BaseModel) -> bool:
+    """True for a copy made by :func:`freeze`."""
+    return getattr(type(model), "_frozen_base", None) is not None
 
 
 ASSEMBLED = "scenario"  # ``where`` of data the command line assembled from options

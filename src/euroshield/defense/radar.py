@@ -13,6 +13,11 @@ h_r is
 Detection range follows the radar equation: for a fixed radar and dwell, R_max scales as
 RCS^(1/4) from a reference (R_ref for RCS_ref). Detections are evaluated every revisit interval
 along each trajectory; a track is established at the N-th detection.
+
+The measurement-model fields (``pfa``, ``pd_at_reference``, the ``*_sigma_*`` accuracies) are
+used by :mod:`euroshield.defense.sensors` only (noisy measurements with a Swerling 1
+detection probability); the detection rule above does not read them. Space-based infrared
+sensors (:class:`SpaceSensor`, cue only) are listed under ``space_sensors:`` in the same file.
 """
 
 from __future__ import annotations
@@ -99,6 +104,10 @@ class Radar(BaseModel):
         if self.min_elevation_deg >= self.max_elevation_deg:
             raise ValueError("min_elevation_deg must be below max_elevation_deg (else the field "
                              "of regard is empty)")
+        if self.boresight_azimuth_deg is None and self.half_width_deg < 180:
+            raise ValueError(f"half_width_deg ({self.half_width_deg:g}) needs "
+                             "boresight_azimuth_deg in [0, 360) (a sector has a direction); "
+                             "omit both for full azimuth coverage")
         if self.pd_at_reference <= self.pfa:
             raise ValueError(f"pd_at_reference ({self.pd_at_reference:g}) must exceed pfa "
                              f"({self.pfa:g})")

@@ -315,7 +315,7 @@ def tornado_chart(doc: dict, figure: str, path) -> Path:
         fig = charts._figure(1.2 + 0.42 * n + 0.8)
         left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
         ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.0, bottom_in=0.9)
-        what = cp.HEADLINES.get(figure, figure)
+        what = figure_text(figure)
         charts._titles(fig, f"{doc['scenario']}: what drives the {what}?",
                        f"one at a time: each parameter at its 5th / 95th percentile, the "
                        f"others as the scenario gives them (base: {base})")
@@ -482,3 +482,355 @@ def uncertainty_section(sc, study, out_dir: Path, progress=print):
         blocks.append(P(doc["sensitivity_method"] + "."))
     blocks.append(P(doc["evaluation"]["note"] + "."))
     return Section("Uncertainty: the disputed parameters as distributions", blocks), files
+
+
+# ---- footprint campaigns ----------------------------------------------------------------------
+
+
+def _figure_parts(figure: str) -> tuple[str, str | None]:
+    """"defended_area_km2:MISSILE" -> ("defended_area_km2", "MISSILE")."""
+    head, _, missile = figure.partition(":")
+    return head, missile or None
+
+
+def figure_text(figure: str) -> str:
+    """A headline figure's words (either study)."""
+    head, missile = _figure_parts(figure)
+    text = cp.FOOTPRINT_HEADLINES.get(head) or cp.HEADLINES.get(head, head)
+    return f"{text}, {missile}" if missile else text
+
+
+def _mean_ci(y: np.ndarray, nd: int) -> tuple[float | None, list]:
+    """Mean and its 95 % interval (normal approximation) of per-draw values."""
+    y = np.asarray(y, dtype=float)
+    if not len(y):
+        return None, [None, None]
+    mean = float(y.mean())
+    half = cp.Z95 * float(y.std(ddof=1)) / np.sqrt(len(y)) if len(y) > 1 else 0.0
+    return _r(mean, nd), [_r(mean - half, nd), _r(mean + half, nd)]
+
+
+def _nd(figure: str) -> int:
+    return 0 if "area" in figure else 3
+
+
+def footprint_doc(c, meta: dict | None = None) -> dict:
+    """A footprint campaign as one JSON-ready document (``euroshield campaign --study
+    footprint --json``): per (missile, aim point) the probability of being defended, the
+    defended-area figures, sensitivities, tornado and conditional means."""
+    from euroshield import catalog
+    from euroshield.studies.distributions import get_value
+
+    o, plan, cells = c.outcome, c.plan, c.cells
+    n = o.runs
+    nominal = plan.nominal
+    a_all, n_cells = cells.n_aims, cells.n_cells
+    lat, lon = cells.aim_lat_deg, cells.aim_lon_deg
+    area = cells.grid.area_m2 / 1e6
+    caps = catalog.capitals()
+    results, capitals = [], []
+    for g, m in enumerate(cells.missiles):
+        for a in range(a_all):
+            gi = g * a_all + a
+            if not o.threatened[gi]:
+                continue
+            kd, ke = int(o.defended_hits[gi]), int(o.partly_hits[gi])
+            point = {"lat_deg": round(float(lat[a]), 4), "lon_deg": round(float(lon[a]), 4)}
+            if a < n_cells:
+                extra = {"kind": "cell", "area_km2": _r(area[a], 1)}
+            else:
+                name = cells.capitals[a - n_cells]
+                point = {"name": name, **point}
+                extra = {"kind": "capital", "label": caps[name].label,
+                         "country": caps[name].country}
+            row = {"aim_point": point, "missile": m, **extra, "p_engageable": _r(kd / n),
+                   "ci95": _ci(kd, n), "defended_draws": kd,
+                   "p_any_launch_point": _r(ke / n), "ci95_any_launch_point": _ci(ke, n)}
+            results.append(row)
+            if a >= n_cells:
+                capitals.append({"capital": point["name"], "label": extra["label"],
+                                 "country": extra["country"], "missile": m,
+                                 "p_defended": row["p_engageable"], "ci95": row["ci95"],
+                                 "p_any_launch_point": row["p_any_launch_point"]})
+    summary = []
+    for g, m in enumerate(cells.missiles):
+        thr = o.threatened[g * a_all:(g + 1) * a_all]
+        for head in ("defended_area_km2", "engageable_area_km2", "capitals_defended"):
+            fig = f"{head}:{m}"
+            y = o.headlines[fig]
+            nd = _nd(head)
+            mean, ci = _mean_ci(y, nd)
+            row = {"figure": head, "missile": m, "text": cp.FOOTPRINT_HEADLINES[head],
+                   "mean": mean, "ci95": ci, "ci95_method": "normal approximation of the mean",
+                   "p05": _r(np.percentile(y, 5), nd), "median": _r(np.median(y), nd),
+                   "p95": _r(np.percentile(y, 95), nd)}
+            if head == "capitals_defended":
+                row["of"] = int(thr[n_cells:].sum())
+            else:
+                row["threatened_area_km2"] = _r(float(area[thr[:n_cells]].sum()), 0)
+            summary.append(row)
+    first = f"defended_area_km2:{cells.missiles[0]}"
+    sens, others = [], {}
+    for fig, s in o.sobol.items():
+        rows = [{"parameter": d.parameter, "figure": fig, "first_order": _r(s["S1"][j]),
+                 "total": _r(s["ST"][j]), "first_order_ci95": _r(s["S1_conf"][j]),
+                 "total_ci95": _r(s["ST_conf"][j])} for j, d in enumerate(plan.dists)]
+        rows.sort(key=lambda r: -(r["total"] if r["total"] is not None else -1))
+        if fig == first:
+            sens = rows
+        else:
+            others[fig] = rows
+    tornado = []
+    for fig, y in o.tornado.items():
+        nd = _nd(fig)
+        for j, d in enumerate(plan.dists):
+            tornado.append({"figure": fig, "parameter": d.parameter,
+                            "nominal_value": _value(get_value(nominal, d.parameter)),
+                            "low_value": _value(o.tornado_values[1 + 2 * j].get(d.parameter)),
+                            "high_value": _value(o.tornado_values[2 + 2 * j].get(d.parameter)),
+                            "base": _r(y[0], nd), "low": _r(y[1 + 2 * j], nd),
+                            "high": _r(y[2 + 2 * j], nd)})
+    conditional = []
+    for fig, cond in o.conditional.items():
+        nd = _nd(fig)
+        base, _ = _mean_ci(o.headlines[fig], nd)
+        for j, d in enumerate(plan.dists):
+            row = {"figure": fig, "parameter": d.parameter, "share": cp.CONDITIONAL_SHARE,
+                   "base": base,
+                   "low_values": [_value(x) for x in d.quantiles([0.0, cp.CONDITIONAL_SHARE])],
+                   "high_values": [_value(x) for x in d.quantiles([1 - cp.CONDITIONAL_SHARE,
+                                                                   1.0])]}
+            for side, key in enumerate(("low", "high")):
+                k, mean, sd = cond[j, side]
+                half = cp.Z95 * sd / np.sqrt(k) if k > 1 else np.nan
+                row[f"mean_{key}"] = _r(mean, nd)
+                row[f"ci95_{key}"] = [_r(mean - half, nd), _r(mean + half, nd)]
+                row[f"draws_{key}"] = int(k)
+            conditional.append(row)
+    params = [{"parameter": d.parameter, "distribution": d.describe(), "source": d.source,
+               "nominal": _value(get_value(nominal, d.parameter)),
+               "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
+    info = c.info
+    total = o.exact_draws + o.fast_draws
+    note = ("fast path: trajectories, radar visibility and fly-out tables computed once; each "
+            f"varied interceptor speed rounded to the nearest {cp.SPEED_QUANTUM_KMS:g} km/s, "
+            "where its own fly-out table was built" if c.fast else
+            "exact pipeline for every draw: "
+            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
+            + " is outside the fast path (slow but exact)")
+    if c.fast and o.exact_draws:
+        note += f"; {o.exact_draws} evaluations outside the speed grids used the exact pipeline"
+    g = cells.grid
+    doc = {
+        "study": "footprint", "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
+        "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name,
+        "grid": {"resolution_deg": g.resolution_deg, "cells": len(g),
+                 "capitals": len(cells.capitals), "land_only": g.land_only,
+                 "region": g.region.model_dump()},
+        "missiles": list(cells.missiles), "launch_areas": list(cells.launch_areas),
+        "launch_points": [{"name": p[0], "lat_deg": p[1], "lon_deg": p[2]}
+                          for p in cells.launch_points],
+        "rcs_m2": nominal.footprint.rcs_m2,
+        "parameters": params, "results": results, "capitals": capitals, "summary": summary,
+        "sensitivity": sens, "sensitivity_other": others,
+        "sensitivity_method": ("Sobol first-order and total indices (SALib sobol.analyze, "
+                               "Saltelli 2010 / Jansen estimators, 95 % bootstrap half-widths) "
+                               f"of each figure over {o.sobol_draws} base draws x "
+                               f"{plan.n_params + 2} evaluations" if o.sobol else
+                               "not computed (fewer than 2 Sobol base draws)"),
+        "tornado": tornado, "conditional": conditional,
+        "conditional_method": (
+            f"mean of the figure among the draws with the parameter in the lowest / highest "
+            f"{cp.CONDITIONAL_SHARE:.0%} of its distribution, the others drawn as usual (from "
+            "the Monte Carlo draws: no extra evaluations); 95 % intervals: normal "
+            "approximation"),
+        "tornado_method": ("one at a time: each parameter at its 5th and 95th percentile, "
+                           "the others as the scenario gives them"),
+        "definitions": {
+            "p_engageable": "probability that the aim point is defended: engageable by at "
+                            "least one site from every launch point whose missile reaches it "
+                            "(the footprint study's 'defended')",
+            "p_any_launch_point": "probability that it is engageable from at least one such "
+                                  "launch point",
+            "results": "threatened aim points only (reached by the missile from at least one "
+                       "launch point; the trajectories do not change between draws)"},
+        "evaluation": {"fast_path": c.fast, "fast_evaluations": o.fast_draws,
+                       "exact_evaluations": o.exact_draws, "evaluations": total,
+                       "trajectories": len(cells.threats),
+                       "note": note, "executor": info.executor,
+                       "computed_now": info.computed_keys,
+                       "reused_from_store": info.stored_keys,
+                       "seconds": _r(info.seconds, 2), "precompute_s": _r(info.precompute_s, 2)},
+        "store": c.store_path,
+    }
+    if meta:
+        doc["meta"] = meta
+    return doc
+
+
+def footprint_summary_lines(doc: dict) -> list[str]:
+    """Plain sentences of a footprint campaign for the terminal."""
+    g, ev = doc["grid"], doc["evaluation"]
+    lines = [f"{doc['scenario']}: footprint campaign, {doc['runs']:,} draws (seed "
+             f"{doc['seed']}" + (", converged" if doc["converged"] else "") + f"); "
+             f"{g['cells']:,} aim points every {g['resolution_deg']:g}° and {g['capitals']} "
+             f"capitals, {len(doc['launch_points'])} launch points "
+             f"({', '.join(doc['launch_areas'])})"]
+    for m in doc["missiles"]:
+        rows = {r["figure"]: r for r in doc["summary"] if r["missile"] == m}
+        d, e, k = (rows["defended_area_km2"], rows["engageable_area_km2"],
+                   rows["capitals_defended"])
+        lines.append(
+            f"{m}: defended area mean {d['mean']:,.0f} km² [{d['ci95'][0]:,.0f}, "
+            f"{d['ci95'][1]:,.0f}] of {d['threatened_area_km2']:,.0f} km² threatened "
+            f"(5th-95th percentile {d['p05']:,.0f}-{d['p95']:,.0f}); engageable from at "
+            f"least one launch point {e['mean']:,.0f} km²; capitals defended: mean "
+            f"{k['mean']:.2f} of {k['of']}")
+    lines.append(f"evaluations: {ev['evaluations']:,} ({ev['fast_evaluations']:,} fast path, "
+                 f"{ev['exact_evaluations']:,} exact) over {ev['trajectories']:,} "
+                 f"trajectories; {ev['computed_now']:,} computed now, "
+                 f"{ev['reused_from_store']:,} from the store; {ev['executor']}")
+    return lines
+
+
+def write_footprint_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
+    """campaign.json, aim-points.csv, capitals.csv, summary.csv, sensitivity.csv, tornado.csv,
+    conditional.csv, parameters.csv and, per missile, probability-map-MISSILE.png,
+    tornado-defended-area-MISSILE.png and conditional-defended-area-MISSILE.png."""
+    from euroshield.report.footprint import slug
+
+    folder = Path(folder)
+    (folder / "campaign.json").write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n",
+                                          encoding="utf-8")
+    rows = [{**r, "name": r["aim_point"].get("name"), "lat_deg": r["aim_point"]["lat_deg"],
+             "lon_deg": r["aim_point"]["lon_deg"], "ci95_low": r["ci95"][0],
+             "ci95_high": r["ci95"][1]} for r in doc["results"]]
+    _write_csv(rows, folder / "aim-points.csv",
+               ["missile", "kind", "name", "lat_deg", "lon_deg", "area_km2", "p_engageable",
+                "ci95_low", "ci95_high", "defended_draws", "p_any_launch_point"])
+    _write_csv([{**r, "ci95_low": r["ci95"][0], "ci95_high": r["ci95"][1]}
+                for r in doc["capitals"]], folder / "capitals.csv",
+               ["capital", "label", "country", "missile", "p_defended", "ci95_low",
+                "ci95_high", "p_any_launch_point"])
+    _write_csv(doc["summary"], folder / "summary.csv",
+               ["missile", "figure", "mean", "ci95", "p05", "median", "p95",
+                "threatened_area_km2", "of"])
+    sens = doc["sensitivity"] + [r for rs in doc["sensitivity_other"].values() for r in rs]
+    _write_csv(sens, folder / "sensitivity.csv",
+               ["figure", "parameter", "first_order", "first_order_ci95", "total",
+                "total_ci95"])
+    _write_csv(doc["tornado"], folder / "tornado.csv",
+               ["figure", "parameter", "nominal_value", "low_value", "high_value", "base",
+                "low", "high"])
+    _write_csv(doc["conditional"], folder / "conditional.csv",
+               ["figure", "parameter", "share", "base", "low_values", "mean_low", "ci95_low",
+                "draws_low", "high_values", "mean_high", "ci95_high", "draws_high"])
+    _write_csv(doc["parameters"], folder / "parameters.csv",
+               ["parameter", "distribution", "nominal", "fast_path", "source"])
+    names = ["campaign.json", "aim-points.csv", "capitals.csv", "summary.csv",
+             "sensitivity.csv", "tornado.csv", "conditional.csv", "parameters.csv"]
+    for m in doc["missiles"]:
+        name = f"probability-map-{slug(m)}.png"
+        footprint_probability_map(doc, c, m, folder / name, radars=radars)
+        fig = f"defended_area_km2:{m}"
+        tornado_chart(doc, fig, folder / f"tornado-defended-area-{slug(m)}.png")
+        conditional_mean_chart(doc, fig, folder / f"conditional-defended-area-{slug(m)}.png")
+        names += [name, f"tornado-defended-area-{slug(m)}.png",
+                  f"conditional-defended-area-{slug(m)}.png"]
+    return names
+
+
+def footprint_probability_map(doc: dict, c, missile: str, path, radars=()) -> Path:
+    """P(defended) of every threatened aim point against ``missile`` on the offline map."""
+    from euroshield import catalog
+    from euroshield.report.deterrence import catalog_kinds
+    from euroshield.report.maps import probability_map
+
+    cells = c.cells
+    g = cells.grid
+    p = np.full(len(g), np.nan)
+    key = {(r["aim_point"]["lat_deg"], r["aim_point"]["lon_deg"]): r["p_engageable"]
+           for r in doc["results"] if r["missile"] == missile and r["kind"] == "cell"}
+    for i, (la, lo) in enumerate(zip(g.lat_deg, g.lon_deg, strict=True)):
+        p[i] = key.get((round(float(la), 4), round(float(lo), 4)), np.nan)
+    caps = catalog.capitals()
+    capitals = [{"name": r["capital"], "label": r["label"], "lat_deg": caps[r["capital"]].lat,
+                 "lon_deg": caps[r["capital"]].lon, "probability": r["p_defended"]}
+                for r in doc["capitals"] if r["missile"] == missile]
+    nominal = c.plan.nominal
+    kinds = catalog_kinds()
+    sites = [{"name": s.site, "lat_deg": nominal.site_position(s)[0],
+              "lon_deg": nominal.site_position(s)[1],
+              "kind": kinds.get(s.site, "defence-site") if s.lat is None else "defence-site"}
+             for s in nominal.sites]
+    rcs = nominal.footprint.rcs_m2
+    radar_rows = [{"name": r.name, "lat_deg": r.lat, "lon_deg": r.lon,
+                   "boresight_deg": r.boresight_azimuth_deg,
+                   "half_width_deg": (r.half_width_deg if r.boresight_azimuth_deg is not None
+                                      else None),
+                   "range_km": float(r.max_range_m(rcs)) / 1e3} for r in radars]
+    d = next(r for r in doc["summary"] if r["missile"] == missile
+             and r["figure"] == "defended_area_km2")
+    reg = g.region
+    return probability_map(
+        path, title=f"euroshield campaign: P(defended) against {missile}",
+        subtitle=(f"{doc['scenario']}, {doc['runs']:,} draws (seed {doc['seed']}): defended "
+                  f"area mean {d['mean']:,.0f} km² [{d['ci95'][0]:,.0f}, {d['ci95'][1]:,.0f}] "
+                  f"of {d['threatened_area_km2']:,.0f} km² threatened\n"
+                  f"from {', '.join(doc['launch_areas'])}; cells every {g.resolution_deg:g}°, "
+                  "threatened cells only (a capital without fill: not threatened); radar "
+                  "ranges at their nominal values"),
+        cells_lat_deg=g.lat_deg, cells_lon_deg=g.lon_deg, probability=p,
+        resolution_deg=g.resolution_deg,
+        colour_label="P(defended from every launch point)", capitals=capitals, sites=sites,
+        launch_points=doc["launch_points"], radars=radar_rows,
+        extent_deg=(reg.lon_min_deg, reg.lon_max_deg, reg.lat_min_deg, reg.lat_max_deg))
+
+
+def conditional_mean_chart(doc: dict, figure: str, path) -> Path:
+    """Per parameter, the mean of ``figure`` among the draws with the parameter in the lowest /
+    highest share of its distribution (others drawn as usual), with 95 % intervals, around
+    the overall mean."""
+    from matplotlib.patches import Patch
+
+    from euroshield.report import charts
+
+    rows = [r for r in doc["conditional"] if r["figure"] == figure
+            and r["mean_low"] is not None and r["mean_high"] is not None]
+    rows.sort(key=lambda r: -abs(r["mean_high"] - r["mean_low"]))
+    base = rows[0]["base"] if rows else 0.0
+    share = f"{100 * cp.CONDITIONAL_SHARE:.0f} %"
+    labels = [charts._cut(r["parameter"], 48) for r in rows]
+    what = figure_text(figure)
+    with charts._style():
+        n = max(len(rows), 2)
+        fig = charts._figure(1.3 + 0.46 * n + 0.8)
+        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
+        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.05, bottom_in=0.95)
+        charts._titles(fig, f"{doc['scenario']}: which assumption drives the {what}?",
+                       f"{doc['runs']:,} draws; bars: mean over the draws with the parameter in "
+                       f"its lowest / highest {share}, the others drawn as usual; whiskers: "
+                       f"95\u00a0%; line: all draws ({base:,.0f})")
+        if not rows:
+            charts._empty(ax, "No uncertain parameters.")
+            return charts._save(fig, path)
+        for y, r in enumerate(rows):
+            for dy, key, colour in ((-0.17, "low", "#5b7aa6"), (0.17, "high", "#c62828")):
+                m, (lo, hi) = r[f"mean_{key}"], r[f"ci95_{key}"]
+                ax.barh(y + dy, m - base, left=base, height=0.32, color=colour, alpha=0.85)
+                if lo is not None and hi is not None:
+                    ax.plot([lo, hi], [y + dy] * 2, color="#212121", lw=0.8)
+        ax.axvline(base, color="#212121", lw=1.0)
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlabel(what, fontsize=8.5)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", color="#eeeeee", lw=0.6)
+        ax.set_axisbelow(True)
+        h = fig.get_size_inches()[1]
+        fig.legend(handles=[Patch(color="#5b7aa6", label=f"parameter in its lowest {share}"),
+                            Patch(color="#c62828", label=f"parameter in its highest {share}")],
+                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
+                   frameon=False)
+        return charts._save(fig, path)

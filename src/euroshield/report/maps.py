@@ -438,3 +438,136 @@ def footprint_map(
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
     return path
+
+
+def probability_map(
+    path,
+    *,
+    title: str,
+    cells_lat_deg,
+    cells_lon_deg,
+    probability,
+    resolution_deg: float,
+    colour_label: str,
+    capitals: Sequence[dict] = (),
+    sites: Sequence[dict] = (),
+    launch_points: Sequence[dict] = (),
+    radars: Sequence[dict] = (),
+    extent_deg: Sequence[float] | None = None,
+    subtitle: str = "",
+) -> Path:
+    """Aim-point cells coloured by a probability (0..1) on the offline map; write PNG.
+
+    cells_lat_deg, cells_lon_deg: cell centres (geodetic WGS84, degrees), each a square
+        ``resolution_deg`` wide; ``probability`` per cell, NaN for cells not drawn (e.g. out
+        of reach). Colours run from red (0: never) through yellow to green (1: always).
+    capitals: ``{"label" (or "name"), "lat_deg", "lon_deg", "probability"}`` (marker filled
+        with the probability's colour; white when NaN); sites, launch points and radars as in
+        :func:`footprint_map`. Same projection, basemap and byte-stable PNG. Returns the path.
+    """
+    import matplotlib.style
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import PolyCollection
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch
+
+    path = Path(path)
+    proj = _projection()
+    lat = np.asarray(cells_lat_deg, dtype=float)
+    lon = np.asarray(cells_lon_deg, dtype=float)
+    prob = np.asarray(probability, dtype=float)
+    capitals, sites, launch_points = list(capitals), list(sites), list(launch_points)
+    radars = list(radars)
+    extent = list(extent_deg) if extent_deg is not None else [
+        float(lon.min() - resolution_deg), float(lon.max() + resolution_deg),
+        float(lat.min() - resolution_deg), float(lat.max() + resolution_deg)
+    ] if lat.size else list(_DEFAULT_EXTENT_DEG)
+    for p in launch_points:  # keep the launch points in view
+        extent = [min(extent[0], p["lon_deg"] - 1.0), max(extent[1], p["lon_deg"] + 1.0),
+                  min(extent[2], p["lat_deg"] - 1.0), max(extent[3], p["lat_deg"] + 1.0)]
+    limits = _box_limits(proj, extent)
+    cmap, norm = colormaps["RdYlGn"], Normalize(0.0, 1.0)
+    drawn = np.isfinite(prob)
+    h = resolution_deg / 2.0
+    clon = np.stack([lon - h, lon + h, lon + h, lon - h], axis=1)[drawn]
+    clat = np.stack([lat - h, lat - h, lat + h, lat + h], axis=1)[drawn]
+    xy = _project(proj, clon, clat).reshape(-1, 4, 2)
+    ok = np.isfinite(xy).all(axis=(1, 2))
+    colours = cmap(norm(prob[drawn][ok]))
+
+    def at(rows):
+        return _project(proj, [r["lon_deg"] for r in rows], [r["lat_deg"] for r in rows])
+
+    site_xy, cap_xy, lp_xy, radar_at = at(sites), at(capitals), at(launch_points), at(radars)
+    radar_xy = [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
+                                        r.get("half_width_deg"), r["range_km"])) for r in radars]
+    with matplotlib.style.context("default"):
+        fig, ax, data, border_path = _map_figure(proj, limits, (0.02, 0.1, 0.86, 0.8))
+        ax.add_collection(PolyCollection(xy[ok], facecolors=colours, edgecolors=colours,
+                                         linewidths=0.2, alpha=0.85, transform=data,
+                                         zorder=1.2))
+        ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#8a8476",
+                               linewidth=0.3, transform=data, zorder=1.3))
+        ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
+        for wedge, a in zip(radar_xy, radar_at, strict=True):
+            if np.isfinite(a).all():
+                ax.plot(*wedge.T, color="#1565c0", linewidth=0.6, alpha=0.7, transform=data,
+                        zorder=3)
+                ax.plot(*a, marker="s", markersize=3.5, color="#1565c0", transform=data,
+                        zorder=5)
+        for r, a in zip(radars, radar_at, strict=True):
+            if np.isfinite(a).all():
+                ax.annotate(r["name"], xy=tuple(a), xytext=(4, -8),
+                            textcoords="offset points", fontsize=5.5, color="#1565c0",
+                            zorder=6)
+        for c, p_xy in zip(capitals, cap_xy, strict=True):
+            if not np.isfinite(p_xy).all():
+                continue
+            pc = c.get("probability")
+            face = cmap(norm(pc)) if pc is not None and np.isfinite(pc) else "#ffffff"
+            ax.plot(*p_xy, marker="o", markersize=3.4, color="black", markeredgewidth=0.5,
+                    markerfacecolor=face, transform=data, zorder=5)
+            ax.annotate(c.get("label") or c.get("name", ""), xy=tuple(p_xy), xytext=(3, 2),
+                        textcoords="offset points", fontsize=4.5, color="#222222", zorder=6)
+        for p, p_xy in zip(launch_points, lp_xy, strict=True):
+            if np.isfinite(p_xy).all():
+                ax.plot(*p_xy, marker="*", markersize=9, color="#b71c1c",
+                        markeredgecolor="black", markeredgewidth=0.4, transform=data, zorder=5)
+                ax.annotate(p["name"], xy=tuple(p_xy), xytext=(5, -8),
+                            textcoords="offset points", fontsize=6, color="#b71c1c", zorder=6)
+        marker = {"defence-site": "^", "ship-station": "D"}
+        for s, p_xy in zip(sites, site_xy, strict=True):
+            if np.isfinite(p_xy).all():
+                ax.plot(*p_xy, marker=marker.get(s.get("kind"), "o"), markersize=6,
+                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
+                ax.annotate(s["name"], xy=tuple(p_xy), xytext=(5, 4),
+                            textcoords="offset points", fontsize=6, zorder=6)
+        cax = fig.add_axes((0.9, 0.2, 0.02, 0.6))
+        cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
+        cb.set_label(colour_label, fontsize=8)
+        cb.ax.tick_params(labelsize=7)
+        handles = [Line2D([], [], ls="none", marker="o", color="black", markersize=4,
+                          markerfacecolor="#ffffff",
+                          label="capital (filled with its probability)")]
+        if launch_points:
+            handles.append(Line2D([], [], ls="none", marker="*", color="#b71c1c",
+                                  markeredgecolor="black", markersize=8, label="launch point"))
+        for k in sorted({s.get("kind", "site") for s in sites}):
+            handles.append(Line2D([], [], ls="none", marker=marker.get(k, "o"), color="black",
+                                  markerfacecolor="#ffd54f", label=k.replace("-", " ")))
+        if radars:
+            handles.append(Line2D([], [], color="#1565c0", lw=1.0,
+                                  label="radar coverage (ground range)"))
+        fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.46, 0.025), ncol=4,
+                   fontsize=6.5, frameon=False)
+        fig.suptitle(title, fontsize=12, y=0.975, parse_math=False)
+        if subtitle:
+            fig.text(0.46, 0.945, subtitle, ha="center", va="top", fontsize=8,
+                     color="#444444", parse_math=False)
+        fig.text(0.99, 0.01, _FOOTER + "; cells: WGS84 lat/lon squares", ha="right",
+                 fontsize=6, color="#666666")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+    return path

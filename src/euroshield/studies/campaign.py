@@ -75,7 +75,10 @@ Z95 = 1.959963984540054  # standard normal 97.5 % quantile
 # parameters the fast path evaluates from its precomputed arrays
 FAST_SECTION_PATHS = frozenset({"timeline.decision_delay_s", "timeline.fire_control",
                                 "early_warning.detection_delay_s", "early_warning.enabled",
-                                "threats.rcs_m2"})
+                                "threats.rcs_m2", "footprint.rcs_m2"})
+STUDIES = ("deterrence", "footprint")
+FOOTPRINT_RESOLUTION_DEG = 2.0  # a footprint campaign's default grid (as the report's)
+SPEED_QUANTUM_KMS = 0.05  # footprint campaigns: exact fly-out tables this far apart in speed
 
 
 def fast_path(path: str) -> bool:
@@ -99,6 +102,8 @@ class Plan:
     runs: int
     sobol_draws: int
     chunk_draws: int = CHUNK_DRAWS
+    study: str = "deterrence"  # or "footprint" (see STUDIES)
+    cells: FootprintCells | None = None  # the footprint campaign's rows
 
     @property
     def dists(self) -> tuple[Distribution, ...]:
@@ -201,6 +206,10 @@ class _ShooterArrays:
     speeds_kms: np.ndarray | None = None  # (S,) sorted ladder, when the speed varies
     times_s: np.ndarray | None = None  # (m',) look times with some finite arrival time
     tau_s: np.ndarray | None = None  # (n, m', S) arrival times (NaN: out of reach/band)
+    # footprint campaigns: the latest feasible launch at every speed of the interceptor's
+    # grid (SPEED_QUANTUM_KMS apart), each from its own exact single-speed table
+    node_speeds_kms: np.ndarray | None = None  # (Q,) ascending
+    node_latest_s: np.ndarray | None = None  # (n, Q); -inf where nothing is feasible
 
 
 def _running_nth_smallest(x: np.ndarray, n: int) -> np.ndarray:
@@ -269,6 +278,197 @@ def _latest_launch(times_s, tau, max_flyout_s, overwrite: bool = False) -> np.nd
     return launch.max(axis=-1, initial=-np.inf)
 
 
+def speed_ladders(dists: Sequence[Distribution]) -> dict[str, tuple[float, ...]]:
+    """Interceptor -> the ladder of burnout speeds [km/s] (``LADDER_STEP_KMS`` apart) that
+    covers the support of its speed distribution."""
+    ladders: dict[str, tuple[float, ...]] = {}
+    for d in dists:
+        parts = d.parameter.split(".")
+        if parts[0] == "interceptors" and parts[-1] == "burnout_speed_kms":
+            lo, hi = min(d.support()), max(d.support())
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                lo, hi = d.quantiles([1e-4, 1 - 1e-4])
+            a = math.floor(lo / LADDER_STEP_KMS + 1e-9) * LADDER_STEP_KMS
+            b = math.ceil(hi / LADDER_STEP_KMS - 1e-9) * LADDER_STEP_KMS
+            grid = np.round(np.arange(a, b + LADDER_STEP_KMS / 2, LADDER_STEP_KMS), 6)
+            ladders[".".join(parts[1:-1])] = tuple(float(v) for v in grid if 0.5 < v <= 12)
+    return ladders
+
+
+def speed_grids(dists: Sequence[Distribution]) -> dict[str, tuple[float, ...]]:
+    """Interceptor -> the burnout speeds [km/s], ``SPEED_QUANTUM_KMS`` apart, that cover the
+    support of its speed distribution (a footprint campaign evaluates a draw's speed between
+    the two that bracket it)."""
+    q = SPEED_QUANTUM_KMS
+    out = {}
+    for name, ladder in speed_ladders(dists).items():
+        lo = math.floor(ladder[0] / q + 1e-9)
+        hi = math.ceil(ladder[-1] / q - 1e-9)
+        out[name] = tuple(round(k * q, 6) for k in range(lo, hi + 1))
+    return out
+
+
+EXTENT_MARGIN = 1.05  # look points up to 5 % beyond the fastest table's extent are kept
+
+
+def _within_extent(points, s, table) -> np.ndarray:
+    """(rows, m) look points inside shooter ``s``'s altitude band and inside the extent
+    (geocentric angle and height from the site, plus ``EXTENT_MARGIN``) of ``table``, its
+    fastest speed's: a slower interceptor's table covers less (its fly-outs go less far and
+    less high), so no other point can be reached at any speed of its grid, although which
+    points inside are reached need not grow with speed (tables hold ascending branches)."""
+    from euroshield.defense.engagement import in_band
+    from euroshield.defense.flyout import site_coords
+
+    band = in_band(points.height_m, s.interceptor)
+    c = site_coords(s.lat_deg, s.lon_deg, points.ecef[..., :3][band])
+    theta_max = table.angle_step_rad * (table.time_s.shape[2] - 1) * EXTENT_MARGIN
+    h_max = table.height_step_m * (table.time_s.shape[3] - 1) * EXTENT_MARGIN
+    out = np.zeros(band.shape, dtype=bool)
+    out[band] = (c[:, 1] <= theta_max) & (c[:, 2] <= h_max)
+    return out
+
+
+def _latest_on_grid(s, grid: Sequence[float], rows: np.ndarray, times_s: np.ndarray,
+                    xyz: np.ndarray, n: int) -> np.ndarray:
+    """(n, Q) latest feasible launch [s after threat launch; -inf: none] of shooter ``s`` at
+    each speed of ``grid`` over the look points (row, time, ECEF position; in the altitude
+    band, sorted by row): each speed's own single-speed table over every azimuth."""
+    from euroshield.defense.flyout import flyout_table
+
+    ic = s.interceptor
+    out = np.full((n, len(grid)), -np.inf)
+    if not len(rows):
+        return out
+    starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+    first = rows[starts]
+    for k, v in enumerate(grid):
+        table = flyout_table(ic.with_speed(v), s.lat_deg, s.lon_deg)
+        tau = table.lookup(xyz)[0][:, 0]
+        with np.errstate(invalid="ignore"):
+            launch = np.where(tau <= ic.max_flyout_time_s, times_s - tau, -np.inf)
+        out[first, k] = np.maximum.reduceat(launch, starts)
+    return out
+
+
+def _latest_at_nodes(sa: _ShooterArrays, v: np.ndarray) -> np.ndarray:
+    """(K,) burnout speeds -> (K, n) latest feasible launch: linear in 1/v between the two
+    bracketing speeds of the shooter's grid where both have a feasible point, else (a point
+    that only one of them reaches: a reach edge) the nearer one's."""
+    ns, table = sa.node_speeds_kms, sa.node_latest_s
+    if len(ns) == 1:
+        return np.broadcast_to(table[:, 0], (len(v), table.shape[0])).copy()
+    i = np.clip(np.floor((v - ns[0]) / SPEED_QUANTUM_KMS + 1e-9).astype(np.int64), 0,
+                len(ns) - 2)
+    w = np.clip((1 / v - 1 / ns[i]) / (1 / ns[i + 1] - 1 / ns[i]), 0.0, 1.0)[:, None]
+    a, b = table[:, i].T, table[:, i + 1].T
+    with np.errstate(invalid="ignore"):
+        mid = a + w * (b - a)
+    return np.where(np.isfinite(a) & np.isfinite(b), mid, np.where(w < 0.5, a, b))
+
+
+def _concat_steps(parts: Sequence[_RadarTrack]) -> _RadarTrack:
+    """Radar step functions of consecutive row chunks as one (padded to the widest)."""
+    width = max(p.range_m.shape[1] for p in parts)
+
+    def pad(a, fill):
+        return np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=fill)
+
+    return _RadarTrack(np.concatenate([pad(p.range_m, np.inf) for p in parts]),
+                       np.concatenate([pad(p.time_s, np.nan) for p in parts]))
+
+
+# ---- footprint campaigns: the rows ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FootprintCells:
+    """The trajectories of a footprint campaign: every (missile, launch point, aim point) of
+    the scenario's footprint section that the missile may reach (all launch areas together,
+    as the report's "all launch areas" footprint), flown once for every draw. Aim points are
+    the grid cells, then the capitals (exact coordinates)."""
+
+    missiles: tuple[str, ...]
+    launch_areas: tuple[str, ...]
+    launch_points: tuple[tuple[str, float, float], ...]
+    grid: object  # studies.footprint.Grid
+    capitals: tuple[str, ...]
+    capital_lat_deg: np.ndarray
+    capital_lon_deg: np.ndarray
+    missile_of: np.ndarray  # (n,) index into missiles
+    launch_of: np.ndarray  # (n,) index into launch_points
+    aim_of: np.ndarray  # (n,) index into the aim points
+    threats: object  # ThreatSet (n rows)
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.grid)
+
+    @property
+    def n_aims(self) -> int:
+        return len(self.grid) + len(self.capitals)
+
+    @property
+    def aim_lat_deg(self) -> np.ndarray:
+        return np.concatenate([self.grid.lat_deg, self.capital_lat_deg])
+
+    @property
+    def aim_lon_deg(self) -> np.ndarray:
+        return np.concatenate([self.grid.lon_deg, self.capital_lon_deg])
+
+    @property
+    def group_of(self) -> np.ndarray:
+        """(n,) each row's (missile, aim point) group, ``missile * n_aims + aim``."""
+        return self.missile_of * self.n_aims + self.aim_of
+
+
+def footprint_cells(sc: Scenario, resolution_deg: float | None = None,
+                    capitals: Sequence[str] | None = None,
+                    max_rows: int | None = None) -> FootprintCells:
+    """The rows of a footprint campaign of ``sc`` on a grid every ``resolution_deg`` (default:
+    the scenario's, but no finer than ``FOOTPRINT_RESOLUTION_DEG``) plus the capitals (default:
+    every built-in capital). More than ``max_rows`` rows (default: the deterrence study's
+    route limit, as every row's look points are held at once) is one InputError line."""
+    from euroshield import catalog
+    from euroshield.scenario import MAX_ROUTES
+    from euroshield.studies import footprint as fp
+    from euroshield.studies.pipeline import ThreatSet
+
+    f = sc.footprint
+    res = (max(f.resolution_deg, FOOTPRINT_RESOLUTION_DEG) if resolution_deg is None
+           else float(resolution_deg))
+    grid = fp.aim_grid(f.region, res, f.land_only)
+    caps_all = catalog.capitals()
+    caps = tuple(sorted(caps_all) if capitals is None else capitals)
+    c_lat = np.array([caps_all[c].lat for c in caps], dtype=float)
+    c_lon = np.array([caps_all[c].lon for c in caps], dtype=float)
+    pts = tuple(dict.fromkeys(p for a in f.launch_areas for p in fp.launch_points(a, sc)))
+    a_lat, a_lon = np.concatenate([grid.lat_deg, c_lat]), np.concatenate([grid.lon_deg, c_lon])
+    mis, lau, aim = [], [], []
+    for g, m in enumerate(f.missiles):
+        for i, p in enumerate(pts):
+            rows = np.flatnonzero(fp.within_reach(m, p, a_lat, a_lon))
+            mis.append(np.full(len(rows), g))
+            lau.append(np.full(len(rows), i))
+            aim.append(rows)
+    mis, lau, aim = (np.concatenate(x).astype(np.int64) for x in (mis, lau, aim))
+    if not len(mis):
+        raise InputError(f"footprint: no aim point of the region lies within reach of "
+                         f"{', '.join(f.missiles)} from {', '.join(f.launch_areas)}")
+    limit = MAX_ROUTES if max_rows is None else max_rows
+    if len(mis) > limit:
+        raise InputError(f"resolution_deg: {res:g} deg gives {len(mis):,} trajectories "
+                         f"(missiles x launch points x aim points within reach), more than "
+                         f"the {limit:,} a footprint campaign holds; coarsen it")
+    names = np.array([f"{a:.3f},{b:.3f}" for a, b in zip(grid.lat_deg, grid.lon_deg,
+                                                          strict=True)] + list(caps))
+    threats = ThreatSet.from_arrays(
+        [pts[i][1] for i in lau], [pts[i][2] for i in lau], a_lat[aim], a_lon[aim],
+        [f.missiles[g] for g in mis], [pts[i][0] for i in lau], names[aim])
+    return FootprintCells(tuple(f.missiles), tuple(f.launch_areas), pts, grid, caps, c_lat,
+                          c_lon, mis, lau, aim, threats)
+
+
 @dataclass
 class FastEvaluator:
     """Precomputed arrays of a campaign's nominal scenario (picklable: shipped once to each
@@ -281,6 +481,8 @@ class FastEvaluator:
     shooters: list[_ShooterArrays]
     speed_cover: dict[str, tuple[float, float]]  # interceptor -> ladder [min, max] km/s
     shooter_names: tuple[str, ...] = ()
+    rcs_section: str = "threats"  # whose rcs_m2 the radars see: threats, or footprint
+    flown: np.ndarray | None = None  # (n,) trajectories flown (aim converged)
 
     @classmethod
     def build(cls, sc: Scenario, dists: Sequence[Distribution], looks=None,
@@ -300,17 +502,7 @@ class FastEvaluator:
         say("radar visibility of every revisit sample")
         models = sc.radar_models()
         radars = [radar_steps(looks, r) for r in models]
-        ladders: dict[str, tuple[float, ...]] = {}
-        for d in dists:
-            parts = d.parameter.split(".")
-            if parts[0] == "interceptors" and parts[-1] == "burnout_speed_kms":
-                lo, hi = min(d.support()), max(d.support())
-                if not (math.isfinite(lo) and math.isfinite(hi)):
-                    lo, hi = d.quantiles([1e-4, 1 - 1e-4])
-                a = math.floor(lo / LADDER_STEP_KMS + 1e-9) * LADDER_STEP_KMS
-                b = math.ceil(hi / LADDER_STEP_KMS - 1e-9) * LADDER_STEP_KMS
-                grid = np.round(np.arange(a, b + LADDER_STEP_KMS / 2, LADDER_STEP_KMS), 6)
-                ladders[".".join(parts[1:-1])] = tuple(float(v) for v in grid if 0.5 < v <= 12)
+        ladders = speed_ladders(dists)
         shooters = shooters_of(sc)
         say(f"fly-out tables of {len(shooters)} shooters")
         variants = [s.interceptor.with_speed(v) for s in shooters
@@ -338,7 +530,89 @@ class FastEvaluator:
                 cover[ic.name] = (max(lo, old[0]), min(hi, old[1]))
             arrays.append(sa)
         return cls(len(looks.threats), len(shooters), tuple(r.name for r in models), radars,
-                   arrays, cover, tuple(f"{s.site}/{s.interceptor.name}" for s in shooters))
+                   arrays, cover, tuple(f"{s.site}/{s.interceptor.name}" for s in shooters),
+                   flown=looks.trajectories.flown)
+
+    @classmethod
+    def build_footprint(cls, sc: Scenario, dists: Sequence[Distribution], cells: FootprintCells,
+                        progress: Callable[[str], None] | None = None,
+                        chunk_rows: int | None = None) -> FastEvaluator:
+        """Precompute for the footprint campaign of nominal scenario ``sc`` over ``cells``:
+        the trajectories, flown in chunks as :func:`~euroshield.studies.footprint.footprints`
+        flies them (same aim tolerance), each chunk reduced to radar step functions and, per
+        shooter, the latest feasible launch of every row: at the nominal speed, or for a
+        varied speed at every speed of its grid (``SPEED_QUANTUM_KMS`` apart, each with its own
+        single-speed fly-out table over every azimuth, as the footprint study's exact
+        pipeline builds it; a draw's speed is interpolated, see :func:`_latest_at_nodes`). Memory stays bounded whatever the grid: only the look points
+        inside the extent of the grid's fastest table are kept for the tables."""
+        from euroshield.defense.engagement import arrival_times
+        from euroshield.defense.flyout import flyout_table
+        from euroshield.defense.interceptors import boosters
+        from euroshield.studies.deterrence import shooters_of
+        from euroshield.studies.footprint import AIM_TOLERANCE_M, CHUNK_ROWS
+        from euroshield.studies.pipeline import ROW_BLOCK, fly, look
+
+        say = progress or (lambda _m: None)
+        chunk_rows = chunk_rows or CHUNK_ROWS
+        grids = speed_grids(dists)
+        shooters = shooters_of(sc)
+        variants = [s.interceptor.with_speed(v) for s in shooters
+                    for v in grids.get(s.interceptor.name, ())]
+        if variants:
+            boosters(variants)  # calibrate every speed of the grids in one batch
+        models = sc.radar_models()
+        n = len(cells.threats)
+        flown = np.zeros(n, dtype=bool)
+        parts: list[list[_RadarTrack]] = [[] for _ in models]
+        arrays, first_tables = [], []
+        for s in shooters:  # nominal speed, or the grid's fastest (it bounds the reach)
+            ic = s.interceptor
+            grid = grids.get(ic.name)
+            arrays.append(_ShooterArrays(ic.name, float(ic.max_flyout_time_s),
+                                         np.full(n, -np.inf)))
+            first_tables.append(flyout_table(ic if grid is None else ic.with_speed(grid[-1]),
+                                             s.lat_deg, s.lon_deg))
+        # per varied shooter: the look points in the band and inside its fastest table's
+        # extent, the only ones any speed of the grid can reach (row, time, ECEF)
+        reached: list[list[tuple]] = [[] for _ in shooters]
+        for c0 in range(0, n, chunk_rows):
+            idx = np.arange(c0, min(n, c0 + chunk_rows))
+            say(f"flying trajectories {c0 + 1:,}-{idx[-1] + 1:,} of {n:,}")
+            looks = look(fly(cells.threats.take(idx), tolerance_m=AIM_TOLERANCE_M))
+            flown[idx] = looks.trajectories.flown
+            for r, model in enumerate(models):
+                parts[r].append(radar_steps(looks, model))
+            pts = looks.points
+            for j, (s, table, sa) in enumerate(zip(shooters, first_tables, arrays,
+                                                   strict=True)):
+                ic = s.interceptor
+                for b in range(0, len(idx), ROW_BLOCK):
+                    r = slice(b, min(len(idx), b + ROW_BLOCK))
+                    p = type(pts)(pts.times_s, pts.ecef[r], pts.lat_deg[r], pts.lon_deg[r],
+                                  pts.height_m[r])
+                    if ic.name not in grids:
+                        tau = arrival_times(p, table, ic)[0][..., 0]  # NaN outside the band
+                        sa.latest_launch_s[idx[r]] = _latest_launch(pts.times_s, tau,
+                                                                    ic.max_flyout_time_s)
+                    else:
+                        rr, kk = np.nonzero(_within_extent(p, s, table))
+                        reached[j].append((idx[r][rr], pts.times_s[kk],
+                                           p.ecef[rr, kk, :3].copy()))
+        cover = {}
+        for j, (s, sa) in enumerate(zip(shooters, arrays, strict=True)):
+            grid = grids.get(s.interceptor.name)
+            if grid is None:
+                continue
+            say(f"fly-out tables of {s.site}/{s.interceptor.name} at {len(grid)} speeds")
+            rows, times, xyz = (np.concatenate([x[i] for x in reached[j]]) if reached[j]
+                                else np.empty((0, 3) if i == 2 else 0) for i in range(3))
+            sa.node_speeds_kms = np.asarray(grid)
+            sa.node_latest_s = _latest_on_grid(s, grid, rows.astype(np.int64), times, xyz, n)
+            cover[s.interceptor.name] = (float(grid[0]), float(grid[-1]))
+        return cls(n, len(shooters), tuple(m.name for m in models),
+                   [_concat_steps(p) for p in parts], arrays, cover,
+                   tuple(f"{s.site}/{s.interceptor.name}" for s in shooters),
+                   rcs_section="footprint", flown=flown)
 
     def covers(self, sc: Scenario) -> bool:
         """True if the fast path can evaluate concrete scenario ``sc`` (its varied speeds lie
@@ -364,7 +638,10 @@ class FastEvaluator:
         out = np.empty((k, self.n_routes, self.n_shooters))
         with np.errstate(invalid="ignore"):
             for j, sa in enumerate(self.shooters):
-                if sa.speeds_kms is None:
+                if sa.node_speeds_kms is not None:
+                    v = np.array([s.interceptor(sa.interceptor).burnout_speed_kms for s in scs])
+                    latest = _latest_at_nodes(sa, v)
+                elif sa.speeds_kms is None:
                     latest = np.broadcast_to(sa.latest_launch_s, (k, self.n_routes))
                 else:
                     v = np.array([s.interceptor(sa.interceptor).burnout_speed_kms for s in scs])
@@ -376,7 +653,7 @@ class FastEvaluator:
         """(K, n) interceptor launch allowed [s after threat launch; NaN: never], the
         ``sense`` stage's rule with each draw's radar ranges, delays and fire control."""
         k = len(scs)
-        rcs = np.array([s.threats.rcs_m2 for s in scs])
+        rcs = np.array([getattr(s, self.rcs_section).rcs_m2 for s in scs])
         track = np.full((k, self.n_routes), np.nan)
         models = [s.radar_models() for s in scs]
         for j, step in enumerate(self.radars):
@@ -440,6 +717,28 @@ class ExactEvaluator:
     def __getstate__(self):  # caches stay in the process that filled them
         return {"max_tables": self.max_tables, "max_tracks": self.max_tracks, "_looks": {},
                 "_tracks": {}, "_tables": {}}
+
+    def footprint_looks(self, cells: FootprintCells):
+        """The look points of a footprint campaign's rows (flown once per process, as the
+        footprint study flies them)."""
+        from euroshield.studies.footprint import AIM_TOLERANCE_M
+        from euroshield.studies.pipeline import fly, look
+
+        if "footprint" not in self._looks:
+            self._looks["footprint"] = look(fly(cells.threats, tolerance_m=AIM_TOLERANCE_M))
+        return self._looks["footprint"]
+
+    def evaluate_footprint(self, sc: Scenario, cells: FootprintCells) -> np.ndarray:
+        """(n, J) engageable of concrete scenario ``sc`` over the footprint rows: the
+        footprint study's own stages (fly-out tables over every azimuth, footprint RCS)."""
+        from euroshield.studies.footprint import defence_of, engage_rows
+
+        e = engage_rows(self.footprint_looks(cells), defence_of(sc), self._tables,
+                        tracks=self._tracks)
+        for cache, cap in ((self._tables, self.max_tables), (self._tracks, self.max_tracks)):
+            while len(cache) > cap:
+                cache.pop(next(iter(cache)))
+        return e.engageable
 
     def looks_of(self, sc: Scenario):
         from euroshield.studies.deterrence import threats_of
@@ -508,7 +807,8 @@ class Evaluator:
             eng = np.zeros((len(scs), *n_j), dtype=bool)
             eng[fast] = e
         for r in np.flatnonzero(~fast):
-            e = self.exact.evaluate_one(scs[r])
+            e = (self.exact.evaluate_one(scs[r]) if self.plan.cells is None
+                 else self.exact.evaluate_footprint(scs[r], self.plan.cells))
             if eng is None:
                 eng = np.zeros((len(scs), *e.shape), dtype=bool)
             eng[r] = e
@@ -521,6 +821,11 @@ def build_evaluator(plan: Plan, progress: Callable[[str], None] | None = None,
     """The evaluator of a plan: the fast path's precomputation when every distribution is a
     fast-path parameter (see :func:`fast_path`), else the exact pipeline for every draw."""
     ev = Evaluator(plan, None)
+    if plan.cells is not None:
+        if all(fast_path(d.parameter) for d in plan.dists):
+            ev.fast = FastEvaluator.build_footprint(plan.nominal, plan.dists, plan.cells,
+                                                    progress=progress)
+        return ev
     if all(fast_path(d.parameter) for d in plan.dists):
         ev.fast = FastEvaluator.build(plan.nominal, plan.dists, looks=looks, progress=progress)
     elif looks is not None:  # the exact path reuses them in this process
@@ -672,3 +977,122 @@ def interval_width(hits: np.ndarray, runs: int) -> float:
         return 1.0
     lo, hi = wilson(hits, runs)
     return float(np.max(hi - lo))
+
+
+# ---- footprint campaigns: reductions ------------------------------------------------------------
+
+FOOTPRINT_HEADLINES = {
+    "defended_area_km2": "area defended from every launch point (km²)",
+    "engageable_area_km2": "area engageable from at least one launch point (km²)",
+    "capitals_defended": "capitals defended from every launch point",
+}
+
+
+def footprint_status(cells: FootprintCells, flown: np.ndarray, routes: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Verdicts (K, n) of the rows (engageable by at least one shooter) -> per (missile, aim
+    point) group (see :attr:`FootprintCells.group_of`): defended (K, G), engageable from at
+    least one launch point (K, G), and threatened (G,), with the footprint study's rules
+    (:meth:`~euroshield.studies.footprint.Footprint.defended`): an aim point is threatened
+    when a trajectory onto it was flown, defended when every flown trajectory onto it is
+    engageable."""
+    g_all = len(cells.missiles) * cells.n_aims
+    k = routes.shape[0]
+    defended = np.zeros((k, g_all), dtype=bool)
+    partly = np.zeros((k, g_all), dtype=bool)
+    threatened = np.zeros(g_all, dtype=bool)
+    rows = np.flatnonzero(flown)
+    if len(rows):
+        grp = cells.group_of[rows]
+        order = np.argsort(grp, kind="stable")
+        gs = grp[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(gs)) + 1]
+        uniq = gs[starts]
+        count = np.diff(np.r_[starts, len(gs)])
+        hits = np.add.reduceat(routes[:, rows[order]].astype(np.int32), starts, axis=1)
+        defended[:, uniq] = hits == count
+        partly[:, uniq] = hits > 0
+        threatened[uniq] = True
+    return defended, partly, threatened
+
+
+def footprint_headlines(cells: FootprintCells, defended: np.ndarray, partly: np.ndarray
+                        ) -> dict[str, np.ndarray]:
+    """Headline figures per key, per missile (``FIGURE:MISSILE``): the defended area [km²]
+    (exact ellipsoidal cell areas), the area engageable from at least one launch point
+    [km²] and the number of capitals defended."""
+    a, c = cells.n_aims, cells.n_cells
+    area_km2 = cells.grid.area_m2 / 1e6
+    out = {}
+    for g, m in enumerate(cells.missiles):
+        d, p = defended[:, g * a:(g + 1) * a], partly[:, g * a:(g + 1) * a]
+        out[f"defended_area_km2:{m}"] = d[:, :c].astype(float) @ area_km2
+        out[f"engageable_area_km2:{m}"] = p[:, :c].astype(float) @ area_km2
+        out[f"capitals_defended:{m}"] = d[:, c:].sum(axis=1).astype(float)
+    return out
+
+
+@dataclass(frozen=True)
+class FootprintOutcome:
+    """A finished footprint campaign's reductions (unrounded; groups are (missile, aim point)
+    pairs, ``missile * n_aims + aim``)."""
+
+    runs: int
+    requested_runs: int
+    seed: int
+    converged: bool | None
+    threatened: np.ndarray  # (G,) bool
+    defended_hits: np.ndarray  # (G,) draws in which the aim point is defended
+    partly_hits: np.ndarray  # (G,) ... engageable from at least one launch point
+    headlines: dict[str, np.ndarray]  # figure -> (runs,) per draw
+    sobol: dict[str, dict]
+    sobol_draws: int
+    tornado: dict[str, np.ndarray]  # figure -> (1 + 2P,)
+    tornado_values: list[dict]
+    exact_draws: int
+    fast_draws: int
+    # figure -> (P, 2, 3): for the draws with each parameter in its lowest / highest
+    # CONDITIONAL_SHARE, the number of draws, the mean and the standard deviation of the figure
+    conditional: dict[str, np.ndarray]
+
+
+def reduce_footprint(plan: Plan, keys: np.ndarray, defended: np.ndarray, partly: np.ndarray,
+                     exact: np.ndarray, threatened: np.ndarray, runs: int,
+                     converged: bool | None) -> FootprintOutcome:
+    """Reductions over evaluated keys (any order, no duplicates) for the first ``runs``
+    draws of a footprint campaign."""
+    order = np.argsort(keys)
+    keys, defended, partly, exact = keys[order], defended[order], partly[order], exact[order]
+    v = plan.variants
+    mc = (keys >= 0) & (keys % v == 0) & (keys // v < runs)
+    every = footprint_headlines(plan.cells, defended, partly)
+    heads = {f: y[mc] for f, y in every.items()}
+    n_sobol = min(plan.sobol_draws, runs)
+    sob = {}
+    if n_sobol >= 2 and plan.n_params:
+        sel = (keys >= 0) & (keys // v < n_sobol)
+        if sel.sum() == n_sobol * v:
+            names = [d.parameter for d in plan.dists]
+            sob = {f: sobol_indices(y[sel], plan.n_params, names, seed=plan.seed)
+                   for f, y in every.items()}
+    torn_sel = keys < 0
+    tk = keys[torn_sel]
+    t_order = np.argsort(-tk)
+    torn = {f: y[torn_sel][t_order] for f, y in every.items()}
+    used = (keys >= 0) & (keys // v < runs) & ((keys % v == 0) | (keys // v < n_sobol))
+    u, _ = uniforms(plan.seed, keys[mc] // v, plan.n_params)
+    cond = {}
+    for f, y in heads.items():
+        c = np.zeros((plan.n_params, 2, 3))
+        for j in range(plan.n_params):
+            for side, s in enumerate((u[:, j] < CONDITIONAL_SHARE,
+                                      u[:, j] >= 1 - CONDITIONAL_SHARE)):
+                ys = y[s]
+                c[j, side] = (len(ys), ys.mean() if len(ys) else np.nan,
+                              ys.std(ddof=1) if len(ys) > 1 else np.nan)
+        cond[f] = c
+    return FootprintOutcome(runs, plan.runs, plan.seed, converged, threatened,
+                            defended[mc].sum(axis=0), partly[mc].sum(axis=0), heads, sob,
+                            n_sobol, torn, plan.values(tk[t_order]),
+                            int(exact[used | torn_sel].sum()),
+                            int((~exact[used | torn_sel]).sum()), cond)

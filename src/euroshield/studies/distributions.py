@@ -228,6 +228,7 @@ SECTION_FIELDS = {
     "timeline": ("decision_delay_s", "fire_control"),
     "early_warning": ("enabled", "detection_delay_s"),
     "threats": ("missile", "rcs_m2"),
+    "footprint": ("rcs_m2",),  # the warhead RCS of the defence-of-Europe study
 }
 INTERCEPTOR_FIELDS = ("burnout_speed_kms", "burn_time_s", "launch_mass_kg", "diameter_m",
                       "min_intercept_altitude_km", "max_intercept_altitude_km",
@@ -266,8 +267,8 @@ def check_path(sc, path: str, valid: Sequence[str] | None = None) -> None:
         head = path.split(".")[0]
         near = [p for p in valid if p.startswith(head + ".")][:4] or valid[:4]
     raise ValueError(f"unknown parameter {path!r}; nearest valid paths: {', '.join(near)} "
-                     "(sections: timeline, early_warning, threats, interceptors.NAME, "
-                     "radars.NAME, sites.NAME)")
+                     "(sections: timeline, early_warning, threats, footprint, "
+                     "interceptors.NAME, radars.NAME, sites.NAME)")
 
 
 def apply_overrides(sc, data: dict, values: Mapping[str, Any]) -> dict:

@@ -266,6 +266,15 @@ def _engage_chunk(looks, defence: Defence, tables: dict, memo: dict | None = Non
     return engage(looks, reach, picture)
 
 
+def engage_rows(looks, defence: Defence, tables: dict, tracks: dict | None = None
+                ) -> Engagements:
+    """The engagement stages of :func:`footprints` for one defence over rows already flown
+    and looked at (footprint campaigns evaluate many defences on the same looks). ``tables``
+    (fly-out tables over every azimuth) and ``tracks`` (radar tracks of these looks) are
+    caches the caller may keep between calls."""
+    return _engage_chunk(looks, defence, tables, {} if tracks is None else {"tracks": tracks})
+
+
 def footprints(defences: Sequence[Defence], launch_area: str, missile: str, grid: Grid,
                capitals: Sequence[str] = (), chunk_rows: int = CHUNK_ROWS,
                progress: Callable[[int, int], None] | None = None,
