@@ -224,13 +224,15 @@ def test_measurement_matches_topocentric_and_finite_differences(site):
         assert hj[:, :, j] == pytest.approx(diff / (2 * steps[j]), rel=1e-6, abs=1e-12)
 
 
-def test_range_rate_hessian_matches_finite_differences():
-    """The range-rate Hessian of the second-order update equals central differences of the
-    analytic Jacobian row (1 m, 1 mm/s)."""
+@pytest.mark.parametrize("row, kernel", [(0, "range_hessian_nb"),
+                                         (3, "range_rate_hessian_nb")])
+def test_range_and_range_rate_hessians_match_finite_differences(row, kernel):
+    """The Hessians of the second-order update (range, range rate) equal central differences
+    of the analytic Jacobian rows (1 m, 1 mm/s)."""
     site = SITES[0]
     s = np.concatenate([geodetic_to_ecef(45.0, 50.0, 600e3), [2000.0, -3000.0, 1500.0]])
     hess = np.empty((6, 6))
-    _kernels.range_rate_hessian_nb(s, site.ecef, hess)
+    getattr(_kernels, kernel)(s, site.ecef, hess)
     steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
     fd = np.empty((6, 6))
     for j in range(6):
@@ -238,7 +240,7 @@ def test_range_rate_hessian_matches_finite_differences():
         d[j] = steps[j]
         _, hp = measure((s + d)[None], site.ecef, site.rotation)
         _, hm = measure((s - d)[None], site.ecef, site.rotation)
-        fd[:, j] = (hp[0, 3] - hm[0, 3]) / (2 * steps[j])
+        fd[:, j] = (hp[0, row] - hm[0, row]) / (2 * steps[j])
     assert hess == pytest.approx(fd, rel=1e-6, abs=1e-13)
     assert np.allclose(hess, hess.T)
 

@@ -175,7 +175,7 @@ def test_batched_ekf_equals_stone_soup(doppler):
     truth = truth_arc(initial_state(35.7, 51.4, 200e3, 4000.0, 40.0, 315.0), times)
     m = observe(truth, times, site, [15.0, 1e-3, 1e-3, 0.5], runs=2, seed=3,
                 min_elevation_deg=0.0, has_range_rate=doppler)
-    params = FilterParams(model=ProcessModel(accel_psd_m2_s3=Q), second_order_range_rate=False)
+    params = FilterParams(model=ProcessModel(accel_psd_m2_s3=Q), second_order=False)
     tr = track(m, params)
     k = m.k
     predictor = ExtendedKalmanPredictor(BallisticEcef(q=Q))

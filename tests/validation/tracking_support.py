@@ -55,11 +55,11 @@ def truth_arc(state0_ecef, times_s, j2: bool = True, rotating: bool = True) -> n
 
 def observe(truth, times_s, site: Topocentric, sigmas, runs: int, seed: int,
             sensor: str = "test-radar", min_elevation_deg: float = 0.0,
-            has_range_rate: bool = False) -> Measurements:
+            has_range_rate: bool = False, pd: float = 1.0) -> Measurements:
     """``runs`` noisy measurement sets (rows) of one true arc (T, 6) from ``site``: range [m],
     azimuth [rad], elevation [rad] (and range rate [m/s]) with independent Gaussian noise of
     standard deviations ``sigmas``; epochs with the target below ``min_elevation_deg`` are
-    NaN (no measurement)."""
+    NaN (no measurement), and each other epoch is missed (NaN) with probability 1 - ``pd``."""
     az, el, rng = site.aer(truth[:, :3])
     d = truth[:, :3] - site.ecef
     rr = np.einsum("ti,ti->t", d, truth[:, 3:]) / rng
@@ -69,10 +69,9 @@ def observe(truth, times_s, site: Topocentric, sigmas, runs: int, seed: int,
     rng_ = np.random.default_rng(seed)
     z = clean[None, :, :k] + rng_.standard_normal((runs, len(times_s), k)) * sig
     z[..., 1] %= 2.0 * np.pi
-    seen = el >= min_elevation_deg
-    times = np.where(seen, np.asarray(times_s, dtype=float), np.nan)
-    times = np.broadcast_to(times, (runs, len(times_s))).copy()
-    z = np.where(seen[None, :, None], z, np.nan)
+    seen = (el >= min_elevation_deg)[None, :] & (rng_.random((runs, len(times_s))) < pd)
+    times = np.where(seen, np.asarray(times_s, dtype=float)[None, :], np.nan)
+    z = np.where(seen[..., None], z, np.nan)
     return Measurements(
         sensor=sensor, site_lat_deg=site.lat_deg, site_lon_deg=site.lon_deg,
         site_height_m=site.height_m, times_s=times, z=z, noise_cov=np.diag(sig**2),

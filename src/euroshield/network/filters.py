@@ -21,14 +21,17 @@ J2 gravity, Coriolis and centrifugal terms, no drag) with the state transition m
 the variational equations, plus white-noise-acceleration process noise. Measurement: range,
 azimuth (clockwise from north), geometric elevation and, where the radar has it, range rate in
 the site's topocentric frame (:class:`euroshield.earth.frames.Topocentric`), linearised
-analytically; azimuth innovations wrap at north. Update: Joseph form.
+analytically, with the second-order terms of the range and the range rate (Gaussian
+second-order filter); azimuth innovations wrap at north. Update: Joseph form.
 
 Initiation. From the first two measurements of a threat (``min_init_gap_s`` to
-``max_init_gap_s`` apart): each measured position (range/az/el to ECEF, covariance J R J^T),
-then the ballistic arc through both positions (velocity by Newton's method on the transition
-matrix: two-point differencing with gravity, Coriolis and J2 exactly accounted for) and its
-first-order covariance; see :func:`euroshield.network._kernels._initiate`. A threat with fewer
-than two measurements gets no track: a sensor that cannot see the missile never produces one.
+``max_init_gap_s`` apart): each measured position (range/az/el to ECEF, the mean and
+covariance given the measurement, consistent for angle noise of kilometres across the line of
+sight: :func:`euroshield.network._kernels.polar_to_ecef_nb`), then the ballistic arc through
+both positions (velocity by Newton's method on the transition matrix: two-point differencing
+with gravity, Coriolis and J2 exactly accounted for) and its first-order covariance; see
+:func:`euroshield.network._kernels._initiate`. A threat with fewer than two measurements gets
+no track: a sensor that cannot see the missile never produces one.
 
 Gating. A measurement whose normalised innovation squared exceeds the chi-square quantile
 ``gate_probability`` for its dimension is not used (the track coasts); after
@@ -71,10 +74,11 @@ class FilterParams:
     track is re-initiated. ``min_init_gap_s`` / ``max_init_gap_s``: the two measurements of an
     initiation must be this far apart (closer pairs give a velocity dominated by noise; pairs
     further apart than 120 s are not treated as the same object's consecutive plots).
-    ``second_order_range_rate``: Gaussian second-order update for the range rate (its Hessian
-    terms in the predicted range rate and its variance); without it a young track with a
-    Doppler radar is overconfident (range rate is bilinear in position and velocity). Off
-    only to compare with a plain EKF.
+    ``second_order``: Gaussian second-order update for the range and the range rate (their
+    Hessian terms in the predicted measurement and the innovation covariance); without it a
+    young track kilometres wide across the line of sight is overconfident (the range is
+    curved across it, the range rate bilinear in position and velocity). Off only to compare
+    with a plain EKF.
     """
 
     model: ProcessModel = field(default_factory=lambda: DEFAULT_MODEL)
@@ -82,7 +86,7 @@ class FilterParams:
     reinit_after: int = 3
     min_init_gap_s: float = 0.5
     max_init_gap_s: float = 120.0
-    second_order_range_rate: bool = True
+    second_order: bool = True
 
     def __post_init__(self):
         if not 0.5 <= self.gate_probability < 1.0:
@@ -132,9 +136,11 @@ def measure(state, site_ecef, site_rotation) -> tuple[np.ndarray, np.ndarray]:
 
 def _merged(sets: Sequence[Measurements]):
     """Several sensors' measurements of the same ``n`` threats as one time-ordered sequence per
-    threat: times (n, M), z (n, M, 4), R (n, M, 4, 4), sensor index (n, M)."""
+    threat: times (n, M), z (n, M, 4), R (n, M, 4, 4), sensor index (n, M) and the column of
+    each entry in its sensor's set (n, M). One sensor's set keeps its own column order (its
+    measurements are in time order already; NaN columns are skipped by the filter)."""
     n = sets[0].times_s.shape[0]
-    times, zs, rs, idx = [], [], [], []
+    times, zs, rs, idx, cols = [], [], [], [], []
     for si, m in enumerate(sets):
         if m.times_s.shape[0] != n:
             raise ValueError(f"sensor {m.sensor!r} measures {m.times_s.shape[0]} threats, "
@@ -149,13 +155,16 @@ def _merged(sets: Sequence[Measurements]):
         zs.append(z)
         rs.append(r)
         idx.append(np.full((n, mm), si, dtype=np.int64))
+        cols.append(np.broadcast_to(np.arange(mm), (n, mm)))
     t = np.concatenate(times, axis=1)
-    order = np.argsort(t, axis=1, kind="stable")  # NaN (no measurement) sorts last
-    rows = np.arange(n)[:, None]
-    return (np.ascontiguousarray(t[rows, order]),
-            np.ascontiguousarray(np.concatenate(zs, axis=1)[rows, order]),
-            np.ascontiguousarray(np.concatenate(rs, axis=1)[rows, order]),
-            np.ascontiguousarray(np.concatenate(idx, axis=1)[rows, order]))
+    z, r, idx, cols = (np.concatenate(a, axis=1) for a in (zs, rs, idx, cols))
+    if len(sets) > 1:
+        order = np.argsort(t, axis=1, kind="stable")  # NaN (no measurement) sorts last
+        rows = np.arange(n)[:, None]
+        t, z, r, idx, cols = t[rows, order], z[rows, order], r[rows, order], \
+            idx[rows, order], cols[rows, order]
+    return (np.ascontiguousarray(t), np.ascontiguousarray(z), np.ascontiguousarray(r),
+            np.ascontiguousarray(idx), cols)
 
 
 def track(measurements: Measurements | Sequence[Measurements],
@@ -164,14 +173,16 @@ def track(measurements: Measurements | Sequence[Measurements],
     measurements fused centrally (one filter per threat updated with every sensor's
     measurements in time order).
 
-    The result has one epoch per measurement (of the merged sequence for several sensors),
-    each with the posterior estimate after that measurement; ``Measurements.truth_ecef`` is
+    The result has one epoch per measurement column: for one sensor the columns of its
+    ``Measurements`` (same order), for several the merged time-ordered sequence
+    (``Tracks.sensor_index`` and ``Tracks.measurement_index`` give each epoch's sensor and
+    column), each with the posterior estimate after that measurement; ``Measurements.truth_ecef`` is
     never read. Vectorised over threats: one numba pass over the epochs, rows on threads.
     """
     sets = [measurements] if isinstance(measurements, Measurements) else list(measurements)
     if not sets:
         raise ValueError("track() needs at least one set of measurements")
-    times, z, r, sensor = _merged(sets)
+    times, z, r, sensor, columns = _merged(sets)
     n, m = times.shape
     frames = [site_frame(s) for s in sets]
     sites = np.ascontiguousarray(np.stack([f[0] for f in frames]))
@@ -188,7 +199,7 @@ def track(measurements: Measurements | Sequence[Measurements],
         _kernels.ekf_rows(b.start, b.stop, times, z, r, sensor, kdim, sites, rots, max_step,
                           j2, omega, qh, ql, hd, gates, int(params.reinit_after),
                           float(params.min_init_gap_s), float(params.max_init_gap_s),
-                          bool(params.second_order_range_rate), out_x, out_p, status, nis)
+                          bool(params.second_order), out_x, out_p, status, nis)
 
     parallel_blocks(run, n, min_block=8)
     has = status != _kernels.NO_TRACK
@@ -202,4 +213,5 @@ def track(measurements: Measurements | Sequence[Measurements],
         nis_dof=np.where(np.isfinite(nis), kdim[np.clip(sensor, 0, None)], 0).astype(np.int8),
         sensor_index=np.where(np.isfinite(times), sensor, -1).astype(np.int16),
         model=params.model,
+        measurement_index=np.where(np.isfinite(times), columns, -1),
     )

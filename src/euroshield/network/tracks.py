@@ -33,8 +33,10 @@ class Tracks:
     holds the filter's code per epoch (``NO_TRACK``, ``INITIATED``, ``UPDATED``,
     ``REJECTED``), ``nis`` (n, m) the normalised innovation squared of each measurement
     tested against a track (NaN otherwise) with ``nis_dof`` (n, m) its degrees of freedom,
-    ``sensor_index`` (n, m) which of ``sensors`` produced the epoch (-1 for fused epochs).
-    ``model`` is the motion model used to predict the tracks forward.
+    ``sensor_index`` (n, m) which of ``sensors`` produced the epoch (-1 for fused epochs)
+    and ``measurement_index`` (n, m) the column of that sensor's ``Measurements`` (-1 where
+    none; None for fused or predicted tracks). ``model`` is the motion model used to predict
+    the tracks forward.
     """
 
     sensors: tuple[str, ...]
@@ -46,6 +48,7 @@ class Tracks:
     nis_dof: np.ndarray
     sensor_index: np.ndarray
     model: ProcessModel = DEFAULT_MODEL
+    measurement_index: np.ndarray | None = None
 
     @property
     def sensor(self) -> str:
