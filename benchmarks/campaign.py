@@ -1,9 +1,10 @@
 """Campaign benchmark: 10,000 Monte Carlo draws of one phase's deterrence matrix.
 
 Scenario: the built-in ``campaigns/disputed-parameters`` (EPAA Phase 3: 110 routes x 5
-site/interceptor shooters) with eight uncertain parameters: the SM-3 IIA and IB burnout speeds,
-three radar ranges, the decision and early-warning delays and the warhead RCS. No Sobol design
-(``sobol_draws = 0``): 10,000 draws plus the 17 tornado rows, each a full deterrence matrix.
+site/interceptor shooters) with nine uncertain parameters: the SM-3 IIA and IB burnout speeds,
+three radar ranges, the decision and early-warning delays and the warhead RCS of each study (the
+Iranian one, ``footprint.rcs_m2``, does not change a deterrence verdict). No Sobol design
+(``sobol_draws = 0``): 10,000 draws plus the 19 tornado rows, each a full deterrence matrix.
 
 The same campaign runs four times, each into a fresh store: in this process (``single``), on
 local worker processes on all cores (``local``), and on a Dask LocalCluster with 1 and 2

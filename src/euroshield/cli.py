@@ -1057,7 +1057,11 @@ def _print_footprint_campaign(doc: dict) -> None:
     t.add_column("capital")
     for m in missiles:
         t.add_column(m, justify="right")
-    order = sorted(by, key=lambda c: (-max(r["p_defended"] for r in by[c].values()), c))
+    def uncertain(c):  # capitals whose answer depends on the draw first, least defended first
+        ps = [r["p_defended"] for r in by[c].values()]
+        return (not any(0 < p < 1 for p in ps), min(ps), c)
+
+    order = sorted(by, key=uncertain)
     for c in order[:12]:
         t.add_row(c, *[("-" if m not in by[c] else
                         f"{by[c][m]['p_defended']:.3f} ({by[c][m]['ci95'][0]:.3f}-"
@@ -1066,14 +1070,27 @@ def _print_footprint_campaign(doc: dict) -> None:
         t.add_row(f"... {len(order) - 12} more (capitals.csv)", *[""] * len(missiles))
     out.print(t)
     if doc["sensitivity"]:
-        fig = doc["sensitivity"][0]["figure"]
-        s = Table(title=f"Sobol indices of the {rep.figure_text(fig)}", header_style="bold")
-        for col in ("parameter", "first order", "total"):
-            s.add_column(col, justify="left" if col == "parameter" else "right")
-        for r in doc["sensitivity"]:
-            s.add_row(r["parameter"], "—" if r["first_order"] is None
-                      else f"{r['first_order']:.3f} ± {r['first_order_ci95']:.3f}",
-                      "—" if r["total"] is None else f"{r['total']:.3f} ± {r['total_ci95']:.3f}")
+        figs = [f"defended_area_km2:{m}" for m in missiles]
+        rows = {f: {r["parameter"]: r for r in (doc["sensitivity"] if i == 0 else
+                                                doc["sensitivity_other"].get(f, []))}
+                for i, f in enumerate(figs)}
+        s = Table(title="Sobol indices of the defended area (first order / total)",
+                  header_style="bold")
+        s.add_column("parameter")
+        for m in missiles:
+            s.add_column(m, justify="right")
+
+        def cell(r):
+            if r is None or r["total"] is None:
+                return "—"
+            a, b = (0.0 if abs(x) < 0.005 else x for x in (r["first_order"], r["total"]))
+            return f"{a:.2f} / {b:.2f}"  # estimates a hair below 0 are noise: shown as 0.00
+
+        def top(p):
+            return -max((rows[f].get(p) or {}).get("total") or 0.0 for f in figs)
+
+        for p in sorted((r["parameter"] for r in doc["sensitivity"]), key=top):
+            s.add_row(p, *[cell(rows[f].get(p)) for f in figs])
         out.print(s)
 
 

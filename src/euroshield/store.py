@@ -139,15 +139,28 @@ def check_store(path: Path, ident: dict) -> bool:
                           "untouched")
     for key, what in (("euroshield_version", "euroshield version"),
                       ("scenario_sha256", "scenario"), ("seed", "seed"),
-                      ("parameters", "parameters"), ("method", "method")):
+                      ("parameters", "parameters"), ("method", "kind of campaign")):
         if have.get(key) != ident[key]:
             mine, theirs = ident[key], have.get(key)
             if key == "scenario_sha256":
                 mine, theirs = (f"{ident['scenario']!r} ({ident[key][:12]})",
                                 f"{have.get('scenario')!r} ({str(theirs)[:12]})")
+            if key == "method":
+                mine, theirs = _method_text(mine), _method_text(theirs)
             raise _fail(path, f"was written for another {what} ({theirs}; this campaign: "
                               f"{mine}); left untouched: give another --store or delete it")
     return True
+
+
+def _method_text(method) -> str:
+    """A campaign's method in a few words (for the refusal line)."""
+    if not isinstance(method, dict):
+        return repr(method)
+    if method.get("study") == "footprint":
+        return (f"footprint, {method.get('resolution_deg')} deg grid of "
+                f"{method.get('aim_points')} aim points and {len(method.get('capitals', []))} "
+                f"capitals, {method.get('evaluator')}")
+    return f"deterrence, {method.get('evaluator')}"
 
 
 def open_store(path, ident: dict) -> Store:

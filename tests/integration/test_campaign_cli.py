@@ -71,6 +71,11 @@ def test_json_document(reference):
     routes = [r for r in doc["results"] if "route" in r]
     aims = [r for r in doc["results"] if "aim_point" in r]
     assert len(routes) == 12 and len(aims) == 4
+    # aim points as objects (the footprint campaign's form): name and WGS84 coordinates
+    points = {a["aim_point"]["name"]: a["aim_point"] for a in aims}
+    assert set(points) == {"washington", "new-york", "boston", "chicago"}
+    assert abs(points["washington"]["lat_deg"] - 38.9) < 0.1  # Washington DC, 38.9 N 77.0 W
+    assert abs(points["washington"]["lon_deg"] + 77.0) < 0.1
     for r in routes:
         # the stated interval is the Wilson interval of the stated counts
         lo, hi = cp.wilson(r["engageable_draws"], doc["runs"])
@@ -285,3 +290,114 @@ def test_an_existing_dask_cluster_by_scheduler_address(reference, tmp_path):
     assert got["evaluation"]["executor"].startswith("dask cluster at tcp://")
     for k in SAME:
         assert got[k] == doc[k], k
+
+
+# ---- footprint campaigns ----------------------------------------------------------------------
+
+FP_SCENARIO = """\
+name: campaign-footprint-test
+sites:
+  - {site: deveselu, interceptors: [sm3-ib]}
+  - {site: redzikowo, interceptors: [sm3-iia]}
+radars: [tpy2-kurecik, spy1-deveselu]
+threats: {missile: topol-m-like, bases: [kozelsk], targets: [washington]}
+footprint: {launch_areas: [iran-north-west], missiles: [irbm-hypothetical], resolution_deg: 5}
+distributions:
+  - {parameter: interceptors.sm3-ib.burnout_speed_kms, kind: uniform, low: 2.9, high: 3.1,
+     source: test}
+  - {parameter: radars.tpy2-kurecik.reference_range_km, kind: uniform, low: 300, high: 3000,
+     source: test}
+  - {parameter: footprint.rcs_m2, kind: lognormal, median: 0.1, sigma: 0.8, low: 0.01,
+     high: 1.0, source: test}
+  - {parameter: timeline.fire_control, kind: choice, values: [radar-track, ir-cue],
+     source: test}
+"""
+FP_RUNS = 300
+
+
+def _fp_args(yaml: Path, store: Path, *more: str) -> list[str]:
+    return ["campaign", str(yaml), "--study", "footprint", "--runs", str(FP_RUNS),
+            "--sobol-draws", "32", "--executor", "single", "--store", str(store), "--json",
+            *more]
+
+
+@pytest.fixture(scope="module")
+def footprint_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("footprint-campaign")
+    yaml = d / "fp.yaml"
+    yaml.write_text(FP_SCENARIO, encoding="utf-8")
+    r = invoke(_fp_args(yaml, d / "store", "--out", str(d / "out")))
+    assert r.code == 0, r.err
+    return d, yaml, json.loads(r.out)
+
+
+def test_footprint_campaign_document(footprint_run):
+    d, _, doc = footprint_run
+    assert doc["study"] == "footprint" and doc["runs"] == FP_RUNS
+    assert doc["grid"]["resolution_deg"] == 5.0 and doc["missiles"] == ["irbm-hypothetical"]
+    assert [p["name"] for p in doc["launch_points"]] == ["tabriz"]
+    cells = [r for r in doc["results"] if r["kind"] == "cell"]
+    caps = [r for r in doc["results"] if r["kind"] == "capital"]
+    assert cells and caps and len(doc["capitals"]) == len(caps)
+    for r in doc["results"]:
+        point = r["aim_point"]
+        assert -90 <= point["lat_deg"] <= 90 and -180 <= point["lon_deg"] <= 180
+        assert ("name" in point) == (r["kind"] == "capital")
+        # the stated interval is the Wilson interval of the stated count
+        lo, hi = cp.wilson(r["defended_draws"], FP_RUNS)
+        assert r["ci95"] == [round(float(lo), 4), round(float(hi), 4)]
+        assert r["ci95"][0] <= r["p_engageable"] <= r["ci95"][1]
+        # one launch point: defended from every launch point = from at least one
+        assert r["p_engageable"] == r["p_any_launch_point"]
+    (area,) = [s for s in doc["summary"] if s["figure"] == "defended_area_km2"]
+    # linearity of expectation: the mean defended area is the sum over the cells of
+    # P(defended) x cell area (probabilities rounded to 1e-4 in the document)
+    total = sum(r["area_km2"] for r in cells)
+    assert sum(r["p_engageable"] * r["area_km2"] for r in cells) == pytest.approx(
+        area["mean"], abs=1e-4 * total / 2 + 1)
+    assert area["ci95"][0] <= area["mean"] <= area["ci95"][1]
+    assert area["p05"] <= area["median"] <= area["p95"] <= area["threatened_area_km2"]
+    assert 0 < area["mean"] < area["threatened_area_km2"]
+    assert {s["parameter"] for s in doc["sensitivity"]} == {
+        "interceptors.sm3-ib.burnout_speed_kms", "radars.tpy2-kurecik.reference_range_km",
+        "footprint.rcs_m2", "timeline.fire_control"}
+    ev = doc["evaluation"]
+    assert ev["fast_path"] and ev["exact_evaluations"] == 0
+    assert ev["evaluations"] == FP_RUNS + 32 * 5 + 9
+    for name in ("campaign.json", "aim-points.csv", "capitals.csv", "summary.csv",
+                 "sensitivity.csv", "tornado.csv", "conditional.csv",
+                 "probability-map-irbm-hypothetical.png",
+                 "tornado-defended-area-irbm-hypothetical.png",
+                 "conditional-defended-area-irbm-hypothetical.png"):
+        assert (d / "out" / name).stat().st_size > 0, name
+
+
+def test_footprint_campaign_resumes_from_its_store(footprint_run):
+    d, yaml, doc = footprint_run
+    r = invoke(_fp_args(yaml, d / "store"))
+    assert r.code == 0, r.err
+    got = json.loads(r.out)
+    assert got["evaluation"]["computed_now"] == 0
+    assert got["evaluation"]["reused_from_store"] == doc["evaluation"]["evaluations"]
+    for k in ("results", "summary", "sensitivity", "tornado", "conditional", "capitals"):
+        assert got[k] == doc[k], k
+
+
+def test_footprint_campaign_bad_input(footprint_run, tmp_path):
+    d, yaml, _ = footprint_run
+    before = _snapshot(d / "store")
+    # the footprint store is refused for a deterrence campaign (another method), untouched
+    r = invoke(["campaign", str(yaml), "--runs", str(FP_RUNS), "--sobol-draws", "32",
+                "--store", str(d / "store"), "--json"])
+    _refused(r, "--store", "another kind of campaign (footprint, 5.0 deg grid",
+             "this campaign: deterrence", "left untouched")
+    _refused(invoke(["campaign", str(yaml), "--runs", "10", "--resolution-deg", "2"]),
+             "--resolution-deg: applies to --study footprint only")
+    _refused(invoke(["campaign", str(yaml), "--runs", "10", "--study", "europe"]),
+             "--study: expected deterrence or footprint")
+    _refused(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0")),
+             "--resolution-deg: 0 is outside the allowed range (0, 10]")
+    _refused(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0.1")),
+             "--resolution-deg: 0.1 deg gives", "more than the 8,000")
+    assert _snapshot(d / "store") == before
+    assert not (tmp_path / "s").exists()

@@ -199,3 +199,39 @@ def test_paths_cover_the_scenario():
     assert "interceptors.sm3-iib.burnout_speed_kms" not in paths  # not carried by a site
     for p in paths:
         get_value(sc, p)  # every listed path can be read
+
+
+def test_with_overrides_returns_a_frozen_scenario():
+    import pickle
+
+    from pydantic import ValidationError
+
+    sc = scenario.load("epaa-phase-3")
+    new = sc.with_overrides({"timeline.decision_delay_s": 90.0})
+    assert scenario.is_frozen(new) and not scenario.is_frozen(sc)
+    # assignment anywhere in the tree raises; so does changing a list or dict in place
+    for obj, field, value in ((new, "name", "x"), (new.timeline, "decision_delay_s", 5.0),
+                              (new.sites[0], "inventory", 1), (new.footprint.region,
+                                                               "lat_min_deg", 0.0)):
+        with pytest.raises(ValidationError, match="frozen"):
+            setattr(obj, field, value)
+    with pytest.raises(TypeError, match="frozen scenario"):
+        new.sites.append(new.sites[0])
+    with pytest.raises(TypeError, match="frozen scenario"):
+        new.threats.bases[0] = "teykovo"
+    with pytest.raises(TypeError, match="frozen scenario"):
+        new.interceptor_overrides["sm3-iia"] = {"burnout_speed_kms": 5.0}
+    assert new.timeline.decision_delay_s == 90.0 and new.name == sc.name
+    # the same data as the mutable scenario, through JSON, pickling (worker processes) and
+    # model_copy; the loaded scenario stays mutable (the Python API changes it in place)
+    want = sc.model_copy(update={"timeline": sc.timeline.model_copy(
+        update={"decision_delay_s": 90.0})}).model_dump(mode="json")
+    assert new.model_dump(mode="json") == want
+    back = pickle.loads(pickle.dumps(new))
+    assert scenario.is_frozen(back) and back.model_dump(mode="json") == want
+    assert scenario.thaw(new).model_dump(mode="json") == want
+    sc.timeline.decision_delay_s = 30.0
+    assert sc.timeline.decision_delay_s == 30.0 and new.timeline.decision_delay_s == 90.0
+    # a draw of a draw is frozen too, and the first is unchanged
+    again = new.with_overrides({"timeline.decision_delay_s": 10.0})
+    assert scenario.is_frozen(again) and new.timeline.decision_delay_s == 90.0

@@ -12,6 +12,7 @@
 """
 
 import numpy as np
+import pytest
 from scipy.stats import binom
 
 from euroshield import scenario
@@ -195,3 +196,154 @@ def test_sobol_indices_of_an_additive_model():
 def test_sobol_of_a_constant_output_is_undefined_not_an_error():
     s = cp.sobol_indices(np.zeros(40), 2, ["a", "b"])
     assert np.isnan(s["S1"]).all() and np.isnan(s["ST"]).all()
+
+
+# ---- footprint campaigns ----------------------------------------------------------------------
+
+FP_CAPITALS = ("warsaw", "bucharest", "berlin", "rome", "athens", "london")
+
+
+def _footprint_scenario():
+    """One launch point (Tabriz), one missile, a 5 deg grid, two shooters, six parameters: the
+    footprint campaign's fast path against the footprint study's own pipeline."""
+    data = scenario.load("epaa-phase-3").model_dump(exclude_none=True)
+    data["name"] = "footprint-fast-vs-exact"
+    data["sites"] = [{"site": "deveselu", "interceptors": ["sm3-ib"]},
+                     {"site": "redzikowo", "interceptors": ["sm3-iia"]}]
+    data["radars"] = ["tpy2-kurecik", "spy1-deveselu"]
+    data["footprint"].update(launch_areas=["iran-north-west"], missiles=["irbm-hypothetical"],
+                             resolution_deg=5.0)
+    src = "validation test"
+    data["distributions"] = [
+        {"parameter": "interceptors.sm3-ib.burnout_speed_kms", "kind": "uniform", "low": 2.8,
+         "high": 3.2, "source": src},
+        {"parameter": "interceptors.sm3-iia.burnout_speed_kms", "kind": "uniform", "low": 4.3,
+         "high": 4.7, "source": src},
+        {"parameter": "radars.tpy2-kurecik.reference_range_km", "kind": "uniform",
+         "low": 300.0, "high": 3000.0, "source": src},
+        {"parameter": "footprint.rcs_m2", "kind": "lognormal", "median": 0.1, "sigma": 0.8,
+         "low": 0.01, "high": 1.0, "source": src},
+        {"parameter": "timeline.decision_delay_s", "kind": "uniform", "low": 0.0,
+         "high": 120.0, "source": src},
+        {"parameter": "timeline.fire_control", "kind": "choice",
+         "values": ["radar-track", "ir-cue"], "source": src},
+    ]
+    return scenario.parse(data, "test")
+
+
+@pytest.fixture(scope="module")
+def footprint_case():
+    sc = _footprint_scenario()
+    cells = cp.footprint_cells(sc.nominal(), capitals=FP_CAPITALS)
+    plan = cp.Plan(sc, seed=5, runs=16, sobol_draws=0, study="footprint", cells=cells)
+    ev = cp.build_evaluator(plan)
+    ex = cp.ExactEvaluator()
+    return plan, ev, ex, ex.footprint_looks(cells)
+
+
+def _grid_speed(v: float, up: bool) -> float:
+    q = cp.SPEED_QUANTUM_KMS
+    k = np.floor(v / q + 1e-9) + (1 if up else 0)
+    return round(float(k * q), 6)
+
+
+def test_footprint_fast_path_is_exact_at_the_speeds_of_its_tables(footprint_case):
+    # each speed of the grid has its own exact single-speed table: there the fast path must
+    # reproduce the footprint study's pipeline (sense, reach_of, engage) to rounding
+    from euroshield.studies import footprint as fp
+
+    plan, ev, ex, looks = footprint_case
+    assert ev.fast is not None and np.array_equal(ev.fast.flown, looks.trajectories.flown)
+    values = plan.values(plan.draw_keys(0, 8))
+    for i, v in enumerate(values):
+        for p in ("interceptors.sm3-ib.burnout_speed_kms",
+                  "interceptors.sm3-iia.burnout_speed_kms"):
+            v[p] = _grid_speed(v[p], up=bool(i % 2))
+    draws = [plan.nominal.with_overrides(v) for v in values]
+    fast = ev.fast.margins(draws)
+    allowed = ev.fast.launch_allowed(draws)
+    for d, s in enumerate(draws):
+        e = fp.engage_rows(looks, fp.defence_of(s), ex._tables, tracks=ex._tracks)
+        np.testing.assert_array_equal(allowed[d], e.picture.launch_allowed_s)
+        have = np.isfinite(e.margin_s)
+        np.testing.assert_array_equal(np.isfinite(fast[d]), have)
+        np.testing.assert_allclose(fast[d][have], e.margin_s[have], rtol=0, atol=1e-6)
+        np.testing.assert_array_equal(fast[d] >= 0, e.engageable)
+    assert 0 < (fast >= 0).sum() < fast.size  # both verdicts occur
+
+
+def test_footprint_fast_path_between_tables_against_the_exact_pipeline(footprint_case):
+    # speeds between two tables: the latest launch is interpolated (linear in 1/v); a verdict
+    # may differ from the exact pipeline's only where the exact pipeline itself gives that
+    # verdict at one of the two bracketing table speeds (a reach edge inside the interval)
+    from euroshield.studies import footprint as fp
+
+    plan, ev, ex, looks = footprint_case
+    keys = plan.draw_keys(0, 16)
+    values = plan.values(keys)
+    draws = [plan.nominal.with_overrides(v) for v in values]
+    fast = ev.fast.margins(draws)
+    got = ev.evaluate(keys).engageable
+    agree = total = 0
+    diffs = []
+    for d, s in enumerate(draws):
+        e = fp.engage_rows(looks, fp.defence_of(s), ex._tables, tracks=ex._tracks)
+        np.testing.assert_array_equal(got[d], fast[d] >= 0)
+        both = np.isfinite(e.margin_s) & np.isfinite(fast[d])
+        diffs.append(fast[d][both] - e.margin_s[both])
+        differ = np.argwhere((fast[d] >= 0) != e.engageable)
+        for r, j in differ:
+            ends = []
+            for up in (False, True):
+                v = dict(values[d])
+                for p in ("interceptors.sm3-ib.burnout_speed_kms",
+                          "interceptors.sm3-iia.burnout_speed_kms"):
+                    v[p] = _grid_speed(v[p], up)
+                ends.append(fp.engage_rows(looks, fp.defence_of(
+                    plan.nominal.with_overrides(v)), ex._tables,
+                    tracks=ex._tracks).engageable[r, j])
+            assert bool(fast[d][r, j] >= 0) in ends, (d, r, j)
+        agree += e.engageable.size - len(differ)
+        total += e.engageable.size
+    diff = np.concatenate(diffs)
+    print(f"footprint fast vs exact: {agree}/{total} verdicts agree; margin difference median "
+          f"{np.median(np.abs(diff)):.2f} s, 90th percentile "
+          f"{np.percentile(np.abs(diff), 90):.2f} s")
+    assert agree / total >= 0.99
+    assert np.median(np.abs(diff)) < 1.0  # the interpolation in 1/v: well under a second
+
+
+def test_footprint_status_is_the_footprint_studys_defended(footprint_case):
+    # the campaign's reduction of one draw's verdicts against Footprint.defended of the
+    # footprint study run on its own (own flights, own chunks) for the same defence
+    from euroshield.studies import footprint as fp
+
+    plan, ev, _, _ = footprint_case
+    v = plan.values(plan.draw_keys(0, 1))[0]
+    for p in ("interceptors.sm3-ib.burnout_speed_kms", "interceptors.sm3-iia.burnout_speed_kms"):
+        v[p] = _grid_speed(v[p], up=False)
+    s = plan.nominal.with_overrides(v)
+    cells = plan.cells
+    (study,) = fp.footprints([fp.defence_of(s)], "iran-north-west", "irbm-hypothetical",
+                             cells.grid, cells.capitals)
+    routes = ev.fast.evaluate([s]).any(axis=2)
+    defended, partly, threatened = cp.footprint_status(cells, ev.fast.flown, routes)
+    np.testing.assert_array_equal(threatened, study.threatened_any())
+    np.testing.assert_array_equal(defended[0], study.defended())
+    np.testing.assert_array_equal(partly[0], study.defended(every=False))
+    area = cp.footprint_headlines(cells, defended, partly)
+    assert area["defended_area_km2:irbm-hypothetical"][0] == pytest.approx(
+        study.area_km2(study.defended()), rel=1e-12)
+    assert 0 < defended.sum() < threatened.sum()  # a partial footprint: a real test
+
+
+def test_footprint_exact_path_for_parameters_outside_the_fast_path(footprint_case):
+    # a draw the fast path does not cover goes through the footprint study's own stages on the
+    # same trajectories: the verdicts agree with the fast path's but at reach edges
+    plan, ev, _, _ = footprint_case
+    keys = plan.draw_keys(0, 3)
+    exact = cp.Evaluator(plan, None).evaluate(keys)
+    fast = ev.evaluate(keys)
+    assert exact.exact.all() and not fast.exact.any()
+    assert exact.engageable.shape == fast.engageable.shape
+    assert (exact.engageable == fast.engageable).mean() >= 0.99

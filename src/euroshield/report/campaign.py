@@ -35,6 +35,14 @@ def _value(v):
     return round(v, 6) if isinstance(v, float) else v
 
 
+def _aim_place(name: str):
+    """The catalogue place (or capital) a route aims at."""
+    from euroshield import catalog
+
+    places = catalog.places()
+    return places[name] if name in places else catalog.capitals()[name]
+
+
 def campaign_doc(c, meta: dict | None = None) -> dict:
     """The campaign as one JSON-ready document (see ``euroshield campaign --json``)."""
     from euroshield.studies.distributions import get_value
@@ -50,7 +58,10 @@ def campaign_doc(c, meta: dict | None = None) -> dict:
                         "ci95": _ci(k, n), "engageable_draws": k})
     for g, name in enumerate(o.aim_points):
         ka, ky = int(o.aim_all_hits[g]), int(o.aim_any_hits[g])
-        results.append({"aim_point": name, "p_engageable": _r(ka / n), "ci95": _ci(ka, n),
+        place = _aim_place(name)
+        point = {"name": name, "lat_deg": round(float(place.lat), 4),
+                 "lon_deg": round(float(place.lon), 4)}
+        results.append({"aim_point": point, "p_engageable": _r(ka / n), "ci95": _ci(ka, n),
                         "p_any_route": _r(ky / n), "ci95_any_route": _ci(ky, n)})
     heads = o.headlines
     any_route = int((heads["engageable_routes"] > 0).sum())
@@ -120,7 +131,7 @@ def campaign_doc(c, meta: dict | None = None) -> dict:
     if c.fast and o.exact_draws:
         note += f"; {o.exact_draws} evaluations outside the speed ladders used the exact pipeline"
     doc = {
-        "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
+        "study": "deterrence", "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
         "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name,
         "parameters": params, "results": results, "summary": summary,
         "by_shooter": by_shooter, "sensitivity": sens,
@@ -169,8 +180,9 @@ def route_rows(doc: dict) -> list[dict]:
 
 
 def aim_rows(doc: dict) -> list[dict]:
-    return [dict(r, ci95_low=r["ci95"][0], ci95_high=r["ci95"][1]) for r in doc["results"]
-            if "aim_point" in r]
+    return [dict(r, aim_point=r["aim_point"]["name"], lat_deg=r["aim_point"]["lat_deg"],
+                 lon_deg=r["aim_point"]["lon_deg"], ci95_low=r["ci95"][0],
+                 ci95_high=r["ci95"][1]) for r in doc["results"] if "aim_point" in r]
 
 
 def write_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
@@ -183,7 +195,8 @@ def write_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
                ["route", "base", "target", "flown", "p_engageable", "ci95_low", "ci95_high",
                 "engageable_draws"])
     _write_csv(aim_rows(doc), folder / "aim-points.csv",
-               ["aim_point", "p_engageable", "ci95_low", "ci95_high", "p_any_route"])
+               ["aim_point", "lat_deg", "lon_deg", "p_engageable", "ci95_low", "ci95_high",
+                "p_any_route"])
     sens = doc["sensitivity"] + [r for rows in doc["sensitivity_other"].values() for r in rows]
     _write_csv(sens, folder / "sensitivity.csv",
                ["figure", "parameter", "first_order", "first_order_ci95", "total",
@@ -316,7 +329,7 @@ def tornado_chart(doc: dict, figure: str, path) -> Path:
         left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
         ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.0, bottom_in=0.9)
         what = figure_text(figure)
-        charts._titles(fig, f"{doc['scenario']}: what drives the {what}?",
+        charts._titles(fig, f"{doc['scenario']}: what drives the {figure_short(figure)}?",
                        f"one at a time: each parameter at its 5th / 95th percentile, the "
                        f"others as the scenario gives them (base: {base})")
         if not rows:
@@ -332,6 +345,7 @@ def tornado_chart(doc: dict, figure: str, path) -> Path:
         ax.set_yticklabels(labels, fontsize=8, parse_math=False)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlabel(what, fontsize=8.5)
+        _thousands(ax)
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", color="#eeeeee", lw=0.6)
         ax.set_axisbelow(True)
@@ -500,6 +514,25 @@ def figure_text(figure: str) -> str:
     return f"{text}, {missile}" if missile else text
 
 
+def figure_short(figure: str) -> str:
+    """A headline figure in a few words, for chart titles."""
+    head, missile = _figure_parts(figure)
+    short = {"defended_area_km2": "defended area", "engageable_area_km2": "engageable area",
+             "capitals_defended": "capitals defended"}.get(head)
+    if short is None:
+        return cp.HEADLINES.get(head, head)
+    return f"{short} against {missile}" if missile else short
+
+
+def _thousands(ax) -> None:
+    """Plain numbers with thousands separators on the x axis (areas in km²), not 1e6."""
+    from matplotlib.ticker import FuncFormatter
+
+    lo, hi = ax.get_xlim()
+    if max(abs(lo), abs(hi)) >= 1e4:
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _p: f"{x:,.0f}"))
+
+
 def _mean_ci(y: np.ndarray, nd: int) -> tuple[float | None, list]:
     """Mean and its 95 % interval (normal approximation) of per-draw values."""
     y = np.asarray(y, dtype=float)
@@ -612,9 +645,10 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
                "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
     info = c.info
     total = o.exact_draws + o.fast_draws
-    note = ("fast path: trajectories, radar visibility and fly-out tables computed once; each "
-            f"varied interceptor speed rounded to the nearest {cp.SPEED_QUANTUM_KMS:g} km/s, "
-            "where its own fly-out table was built" if c.fast else
+    note = ("fast path: trajectories, radar visibility and fly-out tables computed once; a "
+            "varied interceptor speed is evaluated between exact fly-out tables "
+            f"{cp.SPEED_QUANTUM_KMS:g} km/s apart (latest launch linear in 1/v; at a reach edge "
+            "the nearer table's)" if c.fast else
             "exact pipeline for every draw: "
             + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
             + " is outside the fast path (slow but exact)")
@@ -674,18 +708,19 @@ def footprint_summary_lines(doc: dict) -> list[str]:
     lines = [f"{doc['scenario']}: footprint campaign, {doc['runs']:,} draws (seed "
              f"{doc['seed']}" + (", converged" if doc["converged"] else "") + f"); "
              f"{g['cells']:,} aim points every {g['resolution_deg']:g}° and {g['capitals']} "
-             f"capitals, {len(doc['launch_points'])} launch points "
+             f"capitals, {len(doc['launch_points'])} launch point"
+             f"{'' if len(doc['launch_points']) == 1 else 's'} "
              f"({', '.join(doc['launch_areas'])})"]
     for m in doc["missiles"]:
         rows = {r["figure"]: r for r in doc["summary"] if r["missile"] == m}
         d, e, k = (rows["defended_area_km2"], rows["engageable_area_km2"],
                    rows["capitals_defended"])
         lines.append(
-            f"{m}: defended area mean {d['mean']:,.0f} km² [{d['ci95'][0]:,.0f}, "
+            f"{m}: defended area: mean {d['mean']:,.0f} km² [{d['ci95'][0]:,.0f}, "
             f"{d['ci95'][1]:,.0f}] of {d['threatened_area_km2']:,.0f} km² threatened "
-            f"(5th-95th percentile {d['p05']:,.0f}-{d['p95']:,.0f}); engageable from at "
-            f"least one launch point {e['mean']:,.0f} km²; capitals defended: mean "
-            f"{k['mean']:.2f} of {k['of']}")
+            f"(5th-95th percentile {d['p05']:,.0f}-{d['p95']:,.0f})")
+        lines.append(f"  engageable from at least one launch point: {e['mean']:,.0f} km²; "
+                     f"capitals defended: {k['mean']:.2f} of {k['of']} (means over the draws)")
     lines.append(f"evaluations: {ev['evaluations']:,} ({ev['fast_evaluations']:,} fast path, "
                  f"{ev['exact_evaluations']:,} exact) over {ev['trajectories']:,} "
                  f"trajectories; {ev['computed_now']:,} computed now, "
@@ -777,9 +812,8 @@ def footprint_probability_map(doc: dict, c, missile: str, path, radars=()) -> Pa
         subtitle=(f"{doc['scenario']}, {doc['runs']:,} draws (seed {doc['seed']}): defended "
                   f"area mean {d['mean']:,.0f} km² [{d['ci95'][0]:,.0f}, {d['ci95'][1]:,.0f}] "
                   f"of {d['threatened_area_km2']:,.0f} km² threatened\n"
-                  f"from {', '.join(doc['launch_areas'])}; cells every {g.resolution_deg:g}°, "
-                  "threatened cells only (a capital without fill: not threatened); radar "
-                  "ranges at their nominal values"),
+                  f"from {', '.join(doc['launch_areas'])}; cells every {g.resolution_deg:g}° "
+                  "(threatened cells only); radar circles: nominal ranges"),
         cells_lat_deg=g.lat_deg, cells_lon_deg=g.lon_deg, probability=p,
         resolution_deg=g.resolution_deg,
         colour_label="P(defended from every launch point)", capitals=capitals, sites=sites,
@@ -807,7 +841,8 @@ def conditional_mean_chart(doc: dict, figure: str, path) -> Path:
         fig = charts._figure(1.3 + 0.46 * n + 0.8)
         left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
         ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.05, bottom_in=0.95)
-        charts._titles(fig, f"{doc['scenario']}: which assumption drives the {what}?",
+        charts._titles(fig, f"{doc['scenario']}: which assumption drives the "
+                            f"{figure_short(figure)}?",
                        f"{doc['runs']:,} draws; bars: mean over the draws with the parameter in "
                        f"its lowest / highest {share}, the others drawn as usual; whiskers: "
                        f"95\u00a0%; line: all draws ({base:,.0f})")
@@ -825,6 +860,7 @@ def conditional_mean_chart(doc: dict, figure: str, path) -> Path:
         ax.set_yticklabels(labels, fontsize=8, parse_math=False)
         ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_xlabel(what, fontsize=8.5)
+        _thousands(ax)
         ax.tick_params(axis="x", labelsize=8)
         ax.grid(axis="x", color="#eeeeee", lw=0.6)
         ax.set_axisbelow(True)
