@@ -208,8 +208,7 @@ SUB_LADDER_SPEEDS = 4
 def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Interceptor,
                         tol_kms: float):
     """Flip thresholds from arrival times ``tau`` (n, m, S) at look times ``t_look`` (m,) for the
-    exactly tabulated speeds ``v``, increasing: (S,) shared, or (n, S) per row (speeds a row
-    has no table for go last, as +inf with NaN arrival times).
+    exactly tabulated speeds ``v`` (S,), increasing.
 
     The first tabulated speed that engages brackets the threshold with the speed below it; inside
     the bracket the best launch margin is bisected on speed to ``tol_kms``, with arrival times
@@ -219,8 +218,7 @@ def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Intercep
     ends at the bracket's upper speed: ``stuck`` marks those rows (bracket wider than
     ``tol_kms``) for exact refinement. Returns (threshold (n,) NaN = never, index of the
     first engaging speed (n,) -1 = never, stuck (n,) bool, the look points feasible at that
-    speed (n, m) bool, seen (n,) bool: every one of those points is reachable at the slower
-    speed of the bracket, so the interpolation saw them all)."""
+    speed (n, m) bool)."""
     n = tau.shape[0]
     h_ok, reach_ok = _constraints(height_m[..., None], tau, interceptor)
     ok = h_ok & reach_ok
@@ -229,26 +227,20 @@ def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Intercep
     # the first tabulated speed that engages (the lowest speed: take the first True)
     j = np.argmax(flips, axis=1)
     never = ~flips.any(axis=1)
-
-    def speed(rows, jj):
-        return v[jj] if v.ndim == 1 else v[rows, jj]
-
-    out = np.where(never, np.nan, speed(np.arange(n), j))
+    out = np.where(never, np.nan, v[j])
     # the points feasible there: the only ones that can be feasible at a lower speed
     feasible = np.take_along_axis(margin, j[:, None, None], axis=2)[..., 0] >= 0
     j = np.where(never, -1, j)
     stuck = np.zeros(n, dtype=bool)
-    seen = np.zeros(n, dtype=bool)
     todo = np.flatnonzero(j > 0)
     if len(todo) == 0:
-        return out, j, stuck, feasible, seen
+        return out, j, stuck, feasible
     jt = j[todo]
     rows_lo = np.take_along_axis(tau[todo], (jt - 1)[:, None, None], axis=2)[..., 0]
     rows_hi = np.take_along_axis(tau[todo], jt[:, None, None], axis=2)[..., 0]
     ok_both = np.take_along_axis(ok[todo], jt[:, None, None], axis=2)[..., 0] & np.isfinite(
         rows_lo)
-    seen[todo] = ~(feasible[todo] & ~np.isfinite(rows_lo)).any(axis=1)
-    v_lo, v_hi = speed(todo, jt - 1), speed(todo, jt)
+    v_lo, v_hi = v[jt - 1], v[jt]
     lo, hi = v_lo.copy(), v_hi.copy()
     while np.max(hi - lo) > tol_kms:
         mid = 0.5 * (lo + hi)
@@ -262,7 +254,7 @@ def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Intercep
         lo = np.where(up, lo, mid)
     out[todo] = hi
     stuck[todo] = (hi == v_hi) & (v_hi - v_lo > tol_kms + 1e-9)
-    return out, j, stuck, feasible, seen
+    return out, j, stuck, feasible
 
 
 def _sub_ladder(v_lo: float, v_hi: float, tol_kms: float, n: int) -> np.ndarray:
@@ -321,8 +313,8 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
     tau = tau[:, cols][..., order]
     t_look = looks.times_s[cols]
     h = looks.height_m[:, cols]
-    out, j, stuck, feas, _ = _bracket_thresholds(t_look, h, tau, v, allowed, interceptor,
-                                                 tol_kms)
+    out, j, stuck, feas = _bracket_thresholds(t_look, h, tau, v, allowed, interceptor,
+                                              tol_kms)
     floor = j == 0  # engageable at the lowest tabulated speed
     if exact is not None:
         wide = np.zeros(n, dtype=bool)
@@ -330,11 +322,8 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
         wide[ok] = v[j[ok]] - v[j[ok] - 1] > tol_kms + 1e-9
         refine = wide & (out <= table.speeds_kms[0] + 1e-9)  # engageable at the nominal speed
         if refine.any():
-            jr = j[refine]
-            at = np.arange(len(jr))
-            state = _Refinement(np.flatnonzero(refine), v[jr - 1], v[jr],
-                                tau[refine][at, :, jr - 1], tau[refine][at, :, jr],
-                                feas[refine])
+            state = _Refinement(np.flatnonzero(refine), v, tau[refine], feas[refine],
+                                v[j[refine] - 1], v[j[refine]])
             thr, st = state.run(t_look, h, allowed, interceptor, tol_kms, exact, cols,
                                 len(looks.times_s))
             out[refine] = np.minimum(out[refine], thr)
@@ -344,75 +333,79 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
 
 @dataclass
 class _Refinement:
-    """Rows of :func:`flip_thresholds` under exact refinement: each row's bracket (``lo`` does
-    not engage, ``hi`` does; both exactly tabulated), its arrival times at both ends over the
-    look columns, and the points feasible at ``hi`` (no other point can be feasible at a lower
-    speed)."""
+    """Rows of :func:`flip_thresholds` under exact refinement: the speeds tabulated so far (one
+    set for all of them), their arrival times there, the points feasible at the upper speed of
+    each row's bracket and the bracket."""
 
     rows: np.ndarray
+    v: np.ndarray
+    tau: np.ndarray
+    feas: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
-    tau_lo: np.ndarray  # (R, m)
-    tau_hi: np.ndarray  # (R, m)
-    feas: np.ndarray  # (R, m) bool
 
-    def take(self, keep):
-        for name in ("rows", "lo", "hi", "tau_lo", "tau_hi", "feas"):
-            setattr(self, name, getattr(self, name)[keep])
+    def add(self, speeds, tau_new, cols, exact_rows):
+        """Merge exact arrival times ``tau_new`` (len(rows), m_all, S') at ``speeds``; each row
+        uses only the speeds inside its own bracket (``exact_rows`` (len(rows), S') says which
+        it was given), so that its threshold does not depend on which other rows were refined
+        with it."""
+        t = np.array(tau_new[:, cols], dtype=float)
+        inside = ((speeds[None, :] > self.lo[:, None] + 1e-9)
+                  & (speeds[None, :] < self.hi[:, None] - 1e-9) & exact_rows)
+        t[np.broadcast_to(~inside[:, None, :], t.shape)] = np.nan
+        o = np.argsort(np.concatenate([self.v, speeds]), kind="stable")
+        self.v = np.concatenate([self.v, speeds])[o]
+        self.tau = np.concatenate([self.tau, t], axis=2)[..., o]
 
     def run(self, t_look, h, allowed, interceptor, tol_kms, exact, cols, m_all):
         """Refine to ``tol_kms``; returns the thresholds and the rows left stuck (no
-        equivalent booster flies the speeds their bracket needs).
-
-        Every pass asks ``exact`` once for all rows, each row for its own speeds inside its own
-        bracket (the first pass SUB_LADDER_SPEEDS of them, shared by the rows of one ladder
-        bracket; then the midpoint), at the points feasible at its upper speed; a row's
-        threshold therefore does not depend on which other rows were refined with it. A row
-        is done when the bisection interpolated in 1/v inside its new bracket sees every
-        candidate point (all reachable at both ends: the answer is as good as the
-        interpolation), or its bracket is ``tol_kms`` wide."""
-        n = len(self.rows)
+        equivalent booster flies the speeds their bracket needs)."""
         thr = self.hi.copy()
-        stuck = np.ones(n, dtype=bool)
-        idx = np.arange(n)  # positions of the rows still refined
-        n_sub = SUB_LADDER_SPEEDS
+        stuck = np.ones(len(self.rows), dtype=bool)
+        idx = np.arange(len(self.rows))  # positions of the rows still refined
+        first = True
         while len(idx):
+            n_sub = SUB_LADDER_SPEEDS if first else 1
             subs = [_sub_ladder(a, b, tol_kms, n_sub) for a, b in zip(self.lo, self.hi,
                                                                        strict=True)]
-            n_sub = 1
             speeds = np.unique(np.concatenate(subs))
-            asked = np.zeros((len(idx), len(speeds)), dtype=bool)
-            for r, x in enumerate(subs):
-                asked[r, np.searchsorted(speeds, x)] = True
-            need = np.zeros((len(idx), m_all, len(speeds)), dtype=bool)
-            need[:, cols] = self.feas[:, :, None] & asked[:, None, :]
-            kept, tau_new = exact(self.rows, speeds, need)
-            got = asked & np.asarray(kept, dtype=bool)[None, :]
-            cnt = got.sum(axis=1)
-            # per row: lo, its new speeds, hi, then padding that never engages
-            width = int(cnt.max()) + 2
-            v = np.full((len(idx), width), np.inf)
-            tau = np.full((len(idx), len(t_look), width), np.nan)
-            at = np.arange(len(idx))
-            v[:, 0], tau[..., 0] = self.lo, self.tau_lo
-            rr, ss = np.nonzero(got)
-            pos = np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
-            v[rr, pos] = speeds[ss]
-            tau[rr, :, pos] = np.asarray(tau_new)[:, cols][rr, :, ss]
-            v[at, cnt + 1], tau[at, :, cnt + 1] = self.hi, self.tau_hi
-            out, jj, st, fe, seen = _bracket_thresholds(
-                t_look, h[self.rows], tau, v, allowed[self.rows], interceptor, tol_kms)
+            speeds = speeds[~np.isin(np.round(speeds, 6), np.round(self.v, 6))]
+            if len(speeds) == 0:
+                break
+            where = np.zeros((len(idx), m_all), dtype=bool)
+            where[:, cols] = self.feas
+            if first:  # one batch of shared speeds for every row
+                kept, tau_new = exact(self.rows, speeds, where)
+                given = np.ones((len(idx), len(kept)), dtype=bool)
+            else:  # one table per speed, flown toward the bearings of its rows only
+                kept, parts, given = [], [], []
+                for sv in speeds:
+                    use = np.array([np.isclose(x, sv).any() for x in subs])
+                    got, tau_v = exact(self.rows[use], np.array([sv]), where[use])
+                    if len(got) == 0:  # no equivalent booster flies this speed
+                        continue
+                    full = np.full((len(idx), m_all, 1), np.nan)
+                    full[use] = tau_v
+                    kept.append(float(got[0]))
+                    parts.append(full)
+                    given.append(use)
+                kept = np.array(kept)
+                tau_new = (np.concatenate(parts, axis=2) if parts
+                           else np.empty((len(idx), m_all, 0)))
+                given = np.array(given).T.reshape(len(idx), len(kept))
+            first = False
+            if len(kept) == 0:  # no equivalent booster flies these speeds: keep the bound
+                break
+            self.add(np.asarray(kept, dtype=float), tau_new, cols, given)
+            out, jj, st, fe = _bracket_thresholds(t_look, h[self.rows], self.tau, self.v,
+                                                  allowed[self.rows], interceptor, tol_kms)
             # the bracket's upper speed still engages, so out <= the old value (guard anyway)
             better = np.isfinite(out) & (out <= thr[idx])
             thr[idx] = np.where(better, out, thr[idx])
-            lost = cnt == 0  # no equivalent booster flies its speeds: keep the bound
-            keep = st & ~seen & better & ~lost & (jj > 0)
-            stuck[idx[~keep & ~lost]] = False
+            done = ~(st & better)
+            stuck[idx[done]] = False
+            keep = ~done
             idx = idx[keep]
-            jk = jj[keep]
-            tau, v, at = tau[keep], v[keep], at[:len(jk)]
-            self.take(keep)
-            self.lo, self.hi = v[at, jk - 1], v[at, jk]
-            self.tau_lo, self.tau_hi = tau[at, :, jk - 1], tau[at, :, jk]
-            self.feas = fe[keep]
+            self.rows, self.tau, self.feas = self.rows[keep], self.tau[keep], fe[keep]
+            self.lo, self.hi = self.v[jj[keep] - 1], self.v[jj[keep]]
         return thr, stuck

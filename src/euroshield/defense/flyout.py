@@ -77,20 +77,17 @@ def _coords_rows(xyz, su, no, ea, out):
 
 
 @njit(cache=True)
-def _raster_triangle(xa, ya, xb, yb, xc, yc, va, vb, vc, t_out, v_out, s_out, sa, sb, sc,
-                     i_off, j_off):
+def _raster_triangle(xa, ya, xb, yb, xc, yc, va, vb, vc, t_out, v_out, s_out, sa, sb, sc):
     """Write barycentric interpolants of (time, speed, turn) into the cells (integer grid
-    points) inside triangle a-b-c (grid units), keeping the earliest time per cell. The output
-    arrays hold the cells from (i_off, j_off) on: (0, 0) for a whole table slice, a window of
-    it otherwise (the same numbers in the cells both hold)."""
+    points) inside triangle a-b-c (grid units), keeping the earliest time per cell."""
     det = (yb - yc) * (xa - xc) + (xc - xb) * (ya - yc)
     if abs(det) < 1e-12:
         return
     n_r, n_h = t_out.shape
-    i0 = max(int(math.ceil(min(xa, xb, xc))), i_off)
-    i1 = min(int(math.floor(max(xa, xb, xc))), i_off + n_r - 1)
-    j0 = max(int(math.ceil(min(ya, yb, yc))), j_off)
-    j1 = min(int(math.floor(max(ya, yb, yc))), j_off + n_h - 1)
+    i0 = max(int(math.ceil(min(xa, xb, xc))), 0)
+    i1 = min(int(math.floor(max(xa, xb, xc))), n_r - 1)
+    j0 = max(int(math.ceil(min(ya, yb, yc))), 0)
+    j1 = min(int(math.floor(max(ya, yb, yc))), n_h - 1)
     eps = -1e-9
     for i in range(i0, i1 + 1):
         for j in range(j0, j1 + 1):
@@ -100,96 +97,64 @@ def _raster_triangle(xa, ya, xb, yb, xc, yc, va, vb, vc, t_out, v_out, s_out, sa
             if la < eps or lb < eps or lc < eps:
                 continue
             t = la * va[0] + lb * vb[0] + lc * vc[0]
-            if t < t_out[i - i_off, j - j_off]:
-                t_out[i - i_off, j - j_off] = t
-                v_out[i - i_off, j - j_off] = la * va[1] + lb * vb[1] + lc * vc[1]
-                s_out[i - i_off, j - j_off] = la * sa + lb * sb + lc * sc
-
-
-@njit(cache=True, nogil=True)
-def _family_mesh(ts, ys, ns, first, n_kick, dt, n_t, omega, su, no, ea, az, d_theta, d_h,
-                 h_stop):
-    """One family of fly-outs (record rows ``first ... first + n_kick - 1``: one speed, launch
-    azimuth ``az`` [rad], every kick) resampled every ``dt`` up to its highest point or
-    ``h_stop``: per fly-out and sample, grid x (theta), grid y (height), speed, turn, and the
-    sample times."""
-    gx = np.full((n_kick, n_t), np.nan)
-    gy = np.full((n_kick, n_t), np.nan)
-    sp = np.full((n_kick, n_t), np.nan)
-    turn = np.full((n_kick, n_t), np.nan)
-    buf = np.empty((n_t, 6))
-    tq = np.arange(n_t) * dt
-    for k in range(n_kick):
-        i = first + k
-        _hermite_eval_row(ts[i], ys[i], ns[i], tq, buf)
-        h_prev = -1e300
-        for j in range(n_t):
-            x, y, z = buf[j, 0], buf[j, 1], buf[j, 2]
-            if not math.isfinite(x):
-                break
-            xe, ye, ze = eci_to_ecef_nb(x, y, z, omega * tq[j])
-            beta, theta, h = _site_coords(xe, ye, ze, su, no, ea)
-            if h < h_prev or h > h_stop:  # past the top, or above the table: done
-                break
-            h_prev = h
-            gx[k, j] = theta / d_theta
-            gy[k, j] = h / d_h
-            sp[k, j] = math.sqrt(buf[j, 3] ** 2 + buf[j, 4] ** 2 + buf[j, 5] ** 2)
-            d = beta - az
-            turn[k, j] = (d + math.pi) % (2.0 * math.pi) - math.pi
-    return gx, gy, sp, turn, tq
-
-
-@njit(cache=True, nogil=True)
-def _raster_family(gx, gy, sp, turn, tq, to, vo, so, i_off, j_off):
-    """Rasterise one family's mesh (see :func:`_family_mesh`) into one table slice or a window
-    of it starting at cell (i_off, j_off)."""
-    n_kick, n_t = gx.shape
-    va, vb, vc = np.empty(2), np.empty(2), np.empty(2)
-    for k in range(n_kick - 1):
-        for j in range(n_t - 1):
-            # quad (k, j) (k+1, j) (k+1, j+1) (k, j+1); skip it unless all corners exist
-            if not (math.isfinite(gx[k, j]) and math.isfinite(gx[k + 1, j])
-                    and math.isfinite(gx[k + 1, j + 1]) and math.isfinite(gx[k, j + 1])):
-                continue
-            va[0], va[1] = tq[j], sp[k, j]
-            vb[0], vb[1] = tq[j], sp[k + 1, j]
-            vc[0], vc[1] = tq[j + 1], sp[k + 1, j + 1]
-            _raster_triangle(gx[k, j], gy[k, j], gx[k + 1, j], gy[k + 1, j],
-                             gx[k + 1, j + 1], gy[k + 1, j + 1], va, vb, vc, to, vo, so,
-                             turn[k, j], turn[k + 1, j], turn[k + 1, j + 1], i_off, j_off)
-            vb[0], vb[1] = tq[j + 1], sp[k, j + 1]
-            _raster_triangle(gx[k, j], gy[k, j], gx[k + 1, j + 1], gy[k + 1, j + 1],
-                             gx[k, j + 1], gy[k, j + 1], va, vc, vb, to, vo, so,
-                             turn[k, j], turn[k + 1, j + 1], turn[k, j + 1], i_off, j_off)
+            if t < t_out[i, j]:
+                t_out[i, j] = t
+                v_out[i, j] = la * va[1] + lb * vb[1] + lc * vc[1]
+                s_out[i, j] = la * sa + lb * sb + lc * sc
 
 
 @njit(cache=True, nogil=True)
 def _build(ts, ys, ns, n_kick, dt, n_t, omega, su, no, ea, launch_az, slices, d_theta, d_h,
            t_out, v_out, s_out, g0, g1):
+    # one sample above the table's top still closes the quads that straddle it
+    h_stop = (t_out.shape[2] - 1) * d_h + dt * 12e3
     """Rasterise fly-out families: rows ``g * n_kick ... (g + 1) * n_kick - 1`` of the records
     are one family (one speed and launch azimuth ``launch_az[g]``) written into table slice
     ``slices[g]``, for families g0 <= g < g1 (threads take disjoint ranges)."""
-    # one sample above the table's top still closes the quads that straddle it
-    h_stop = (t_out.shape[2] - 1) * d_h + dt * 12e3
     for g in range(g0, g1):
-        gx, gy, sp, turn, tq = _family_mesh(ts, ys, ns, g * n_kick, n_kick, dt, n_t, omega, su,
-                                            no, ea, launch_az[g], d_theta, d_h, h_stop)
-        s = slices[g]
-        _raster_family(gx, gy, sp, turn, tq, t_out[s], v_out[s], s_out[s], 0, 0)
-
-
-@njit(cache=True, nogil=True)
-def _build_cells(ts, ys, ns, n_kick, dt, n_t, omega, su, no, ea, launch_az, d_theta, d_h,
-                 h_stop, off, t_out, v_out, s_out, g0, g1):
-    """As :func:`_build`, each family g with its own cell sizes and top (``d_theta[g]``,
-    ``d_h[g]``, ``h_stop[g]``) into its own window ``t_out[g]`` of cells from ``off[g]``."""
-    for g in range(g0, g1):
-        gx, gy, sp, turn, tq = _family_mesh(ts, ys, ns, g * n_kick, n_kick, dt, n_t, omega, su,
-                                            no, ea, launch_az[g], d_theta[g], d_h[g],
-                                            h_stop[g])
-        _raster_family(gx, gy, sp, turn, tq, t_out[g], v_out[g], s_out[g], off[g, 0],
-                       off[g, 1])
+        # per fly-out and uniform sample: grid x (theta), grid y (height), time, speed, turn
+        gx = np.full((n_kick, n_t), np.nan)
+        gy = np.full((n_kick, n_t), np.nan)
+        sp = np.full((n_kick, n_t), np.nan)
+        turn = np.full((n_kick, n_t), np.nan)
+        buf = np.empty((n_t, 6))
+        tq = np.arange(n_t) * dt
+        for k in range(n_kick):
+            i = g * n_kick + k
+            _hermite_eval_row(ts[i], ys[i], ns[i], tq, buf)
+            h_prev = -1e300
+            for j in range(n_t):
+                x, y, z = buf[j, 0], buf[j, 1], buf[j, 2]
+                if not math.isfinite(x):
+                    break
+                xe, ye, ze = eci_to_ecef_nb(x, y, z, omega * tq[j])
+                beta, theta, h = _site_coords(xe, ye, ze, su, no, ea)
+                if h < h_prev or h > h_stop:  # past the top, or above the table: done
+                    break
+                h_prev = h
+                gx[k, j] = theta / d_theta
+                gy[k, j] = h / d_h
+                sp[k, j] = math.sqrt(buf[j, 3] ** 2 + buf[j, 4] ** 2 + buf[j, 5] ** 2)
+                d = beta - launch_az[g]
+                turn[k, j] = (d + math.pi) % (2.0 * math.pi) - math.pi
+        to, vo, so = t_out[slices[g]], v_out[slices[g]], s_out[slices[g]]
+        va, vb, vc = np.empty(2), np.empty(2), np.empty(2)
+        for k in range(n_kick - 1):
+            for j in range(n_t - 1):
+                # quad (k, j) (k+1, j) (k+1, j+1) (k, j+1); skip it unless all corners exist
+                if not (math.isfinite(gx[k, j]) and math.isfinite(gx[k + 1, j])
+                        and math.isfinite(gx[k + 1, j + 1]) and math.isfinite(gx[k, j + 1])):
+                    continue
+                va[0], va[1] = tq[j], sp[k, j]
+                vb[0], vb[1] = tq[j], sp[k + 1, j]
+                vc[0], vc[1] = tq[j + 1], sp[k + 1, j + 1]
+                _raster_triangle(gx[k, j], gy[k, j], gx[k + 1, j], gy[k + 1, j],
+                                 gx[k + 1, j + 1], gy[k + 1, j + 1], va, vb, vc, to, vo, so,
+                                 turn[k, j], turn[k + 1, j], turn[k + 1, j + 1])
+                vb[0], vb[1] = tq[j + 1], sp[k, j + 1]
+                _raster_triangle(gx[k, j], gy[k, j], gx[k + 1, j + 1], gy[k + 1, j + 1],
+                                 gx[k, j + 1], gy[k, j + 1], va, vc, vb, to, vo, so,
+                                 turn[k, j], turn[k + 1, j + 1], turn[k, j + 1])
 
 
 @njit(cache=True, inline="always")
@@ -237,59 +202,6 @@ def _lookup(xyz, su, no, ea, use, time_s, speed, turn, d_az, d_theta, d_h, out_t
                 alpha = beta - tr
             out_t[n, s] = _interp(time_s[s], alpha / d_az, u, w)
             out_v[n, s] = _interp(speed[s], alpha / d_az, u, w)
-
-
-@njit(cache=True, inline="always")
-def _interp_cells(tab, fam, off, a, u, w, n_r, n_h):
-    """:func:`_interp` on the windows of :func:`_build_cells`: ``fam`` (A,) maps each launch
-    azimuth to its family (-1: not flown, NaN), ``off`` the windows' first cells; (n_r, n_h)
-    is the size of the whole grid. The same arithmetic as :func:`_interp`, so the same number."""
-    n_a = fam.shape[0]
-    fa = math.floor(a)
-    ta = a - fa
-    i0 = int(fa) % n_a
-    i1 = (i0 + 1) % n_a
-    j0 = min(int(u), n_r - 2)
-    k0 = min(int(w), n_h - 2)
-    tu, tw = u - j0, w - k0
-    out = 0.0
-    for ii, wa in ((i0, 1.0 - ta), (i1, ta)):
-        f = fam[ii]
-        p = np.nan
-        if f >= 0:
-            jj, kk = j0 - off[f, 0], k0 - off[f, 1]
-            if jj >= 0 and kk >= 0 and jj + 1 < tab.shape[1] and kk + 1 < tab.shape[2]:
-                p = ((1 - tu) * (1 - tw) * tab[f, jj, kk] + tu * (1 - tw) * tab[f, jj + 1, kk]
-                     + (1 - tu) * tw * tab[f, jj, kk + 1] + tu * tw * tab[f, jj + 1, kk + 1])
-        out += wa * p
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _lookup_cells(xyz, su, no, ea, need, fam, off, time_s, turn, d_az, d_theta, d_h, n_r, n_h,
-                  out_t):
-    """:func:`_lookup` on the windows of :func:`_build_cells`, speed s only at the points with
-    ``need[:, s]``; per speed its family map ``fam[s]``, cell sizes and grid size."""
-    n_s = need.shape[1]
-    for n in range(xyz.shape[0]):
-        beta = theta = h = np.nan
-        if math.isfinite(xyz[n, 0]):
-            beta, theta, h = _site_coords(xyz[n, 0], xyz[n, 1], xyz[n, 2], su, no, ea)
-        for s in range(n_s):
-            out_t[n, s] = np.nan
-            if not need[n, s]:
-                continue
-            u, w = theta / d_theta[s], h / d_h[s]
-            if not (u >= 0.0 and w >= 0.0 and u <= n_r[s] - 1 and w <= n_h[s] - 1):
-                continue
-            alpha = beta
-            for _ in range(2):  # launch azimuth whose fly-outs turn onto bearing beta
-                tr = _interp_cells(turn, fam[s], off, alpha / d_az, u, w, n_r[s], n_h[s])
-                if not math.isfinite(tr):
-                    break
-                alpha = beta - tr
-            out_t[n, s] = _interp_cells(time_s, fam[s], off, alpha / d_az, u, w, n_r[s],
-                                        n_h[s])
 
 
 def site_coords(site_lat_deg: float, site_lon_deg: float, xyz_ecef) -> np.ndarray:
@@ -348,42 +260,6 @@ class FlyoutTable:
         return self.time_to_ecef(frames.geodetic_to_ecef(lat_deg, lon_deg, height_m))
 
 
-def _azimuths_toward(bearings_deg, n_azimuths: int) -> np.ndarray:
-    """Launch azimuths (mask over the n_azimuths of a table) whose fly-outs can reach points at
-    these bearings [deg] from the site, turning by up to TURN_MARGIN_DEG."""
-    azimuths = np.arange(n_azimuths) * 360.0 / n_azimuths
-    b = np.asarray(bearings_deg, dtype=float).ravel()
-    b = np.unique(np.round(b[np.isfinite(b)]))  # whole degrees are plenty here
-    reach = 360.0 / n_azimuths + TURN_MARGIN_DEG
-    flown = np.array([(np.abs((b - a + 180.0) % 360.0 - 180.0) < reach).any()
-                      for a in azimuths])
-    if not flown.any():
-        flown[0] = True  # nothing to look up: fly one azimuth for a well-formed table
-    return flown
-
-
-def _grid(y, site: Topocentric, ph: Physics, interceptor: Interceptor, range_step_m: float,
-          height_step_m: float) -> tuple[float, float, int, int]:
-    """Cells of a table from the records ``y`` (n, k, 6) of its fly-outs (NaN-padded): (angle
-    step [rad], height step [m], angle cells, height cells)."""
-    d_theta = range_step_m / R_REF_M
-    # extent: the farthest and highest any fly-out gets (a cheap bound from the records)
-    r_all = np.linalg.norm(y[..., :3], axis=-1)
-    cosang = np.einsum("nmk,k->nm", y[..., :3], site.ecef) / (r_all * np.linalg.norm(site.ecef))
-    # the records are inertial: the site moves by up to omega * t_max along its parallel
-    theta_max = float(np.nanmax(np.arccos(np.clip(cosang, -1, 1)))) + (
-        ph.omega * ph.t_max_s * np.cos(site.lat_deg * DEG))
-    h_top = min(float(np.nanmax(r_all)) - WGS84_B,
-                interceptor.max_intercept_altitude_km * 1e3) + 2 * height_step_m
-    # cap the grid size: the arrival-time field is smooth, so reaches of thousands of km (fast
-    # interceptors) are tabulated on proportionally coarser cells
-    d_theta = max(d_theta, theta_max / MAX_CELLS[0])
-    height_step_m = max(height_step_m, h_top / MAX_CELLS[1])
-    n_r = int(np.ceil(theta_max / d_theta)) + 2
-    n_h = int(np.ceil(h_top / height_step_m)) + 2
-    return d_theta, height_step_m, n_r, n_h
-
-
 def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: float,
                  speeds_kms=(), physics: Physics | None = None, n_azimuths: int = 8,
                  range_step_m: float = 10e3, height_step_m: float = 5e3,
@@ -408,8 +284,15 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     ph = Physics(rotating=physics.rotating, j2=physics.j2, drag=physics.drag, rtol=physics.rtol,
                  record_max_step_s=RECORD_STEP_S, t_max_s=interceptor.max_flyout_time_s)
     azimuths = np.arange(n_azimuths) * 360.0 / n_azimuths
-    flown = (np.ones(n_azimuths, dtype=bool) if bearings_deg is None
-             else _azimuths_toward(bearings_deg, n_azimuths))
+    flown = np.ones(n_azimuths, dtype=bool)
+    if bearings_deg is not None:
+        b = np.asarray(bearings_deg, dtype=float).ravel()
+        b = np.unique(np.round(b[np.isfinite(b)]))  # whole degrees are plenty here
+        reach = 360.0 / n_azimuths + TURN_MARGIN_DEG
+        flown = np.array([(np.abs((b - a + 180.0) % 360.0 - 180.0) < reach).any()
+                          for a in azimuths])
+        if not flown.any():
+            flown[0] = True  # nothing to look up: fly one azimuth for a well-formed table
     k = len(KICKS_DEG)
     az_used = azimuths[flown]
     veh = np.repeat(np.arange(len(boosters)), len(az_used) * k)
@@ -419,9 +302,22 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     b = fly_missiles(tables, veh, site_lat_deg, site_lon_deg, az_all, kick_all, burn,
                      physics=ph, record=True)
 
+    d_theta = range_step_m / R_REF_M
+    # extent: the farthest and highest any fly-out gets (a cheap bound from the records)
+    r_all = np.linalg.norm(b.y[..., :3], axis=-1)
     site = Topocentric(site_lat_deg, site_lon_deg)
-    d_theta, height_step_m, n_r, n_h = _grid(b.y, site, ph, interceptor, range_step_m,
-                                             height_step_m)
+    cosang = np.einsum("nmk,k->nm", b.y[..., :3], site.ecef) / (r_all * np.linalg.norm(site.ecef))
+    # the records are inertial: the site moves by up to omega * t_max along its parallel
+    theta_max = float(np.nanmax(np.arccos(np.clip(cosang, -1, 1)))) + (
+        ph.omega * ph.t_max_s * np.cos(site_lat_deg * DEG))
+    h_top = min(float(np.nanmax(r_all)) - WGS84_B,
+                interceptor.max_intercept_altitude_km * 1e3) + 2 * height_step_m
+    # cap the grid size: the arrival-time field is smooth, so reaches of thousands of km (fast
+    # interceptors) are tabulated on proportionally coarser cells
+    d_theta = max(d_theta, theta_max / MAX_CELLS[0])
+    height_step_m = max(height_step_m, h_top / MAX_CELLS[1])
+    n_r = int(np.ceil(theta_max / d_theta)) + 2
+    n_h = int(np.ceil(h_top / height_step_m)) + 2
     shape = (len(boosters) * n_azimuths, n_r, n_h)
     slices = (np.arange(len(boosters))[:, None] * n_azimuths
               + np.flatnonzero(flown)[None, :]).ravel()
@@ -440,100 +336,3 @@ def flyout_table(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: fl
     full = (len(boosters), n_azimuths, n_r, n_h)
     tab.time_s, tab.speed_m_s, tab.turn_rad = (a.reshape(full) for a in (t_out, v_out, s_out))
     return tab
-
-
-def flyout_arrivals(interceptor: Interceptor, site_lat_deg: float, site_lon_deg: float,
-                    speeds_kms, xyz_ecef, need, physics: Physics | None = None,
-                    n_azimuths: int = 8, range_step_m: float = 10e3,
-                    height_step_m: float = 5e3,
-                    sample_s: float = 8.0) -> tuple[np.ndarray, np.ndarray]:
-    """Arrival times [s] of ``interceptor`` flown at other burnout speeds, only at the points
-    that ask for them: for few points, much cheaper than tabulating the speeds.
-
-    ``xyz_ecef`` (N, 3) Earth-fixed points [m]; ``need`` (N, S) bool: the points at which each
-    speed of ``speeds_kms`` (S,) [km/s] is wanted. Column s holds, to the last bit, what
-    ``flyout_table(interceptor.with_speed(v), site_lat_deg, site_lon_deg,
-    bearings_deg=B).lookup(xyz_ecef, where=need[:, s])[0][:, 0]`` gives, B being the bearings of
-    the points that need v: every speed keeps the cells, extent and launch azimuths of its own
-    single-speed table. All speeds are integrated in one batch, and each family of fly-outs is
-    rasterised only into the cells those lookups read. Returns (kept (S,) bool: an equivalent
-    booster flies the speed, times (N, S): NaN where not needed, not reachable or not kept).
-    """
-    physics = physics or Physics(rtol=TABLE_RTOL)
-    xyz = np.asarray(xyz_ecef, dtype=float).reshape(-1, 3)
-    speeds = np.asarray(speeds_kms, dtype=float).ravel()
-    need = np.asarray(need, dtype=bool).reshape(len(xyz), len(speeds))
-    out = np.full((len(xyz), len(speeds)), np.nan)
-    found = calibrated([interceptor.with_speed(v) for v in speeds])
-    kept = np.array([m is not None for m in found], dtype=bool)
-    todo = np.flatnonzero(kept & need.any(axis=0))
-    if len(todo) == 0:
-        return kept, out
-    pts = np.flatnonzero(need[:, todo].any(axis=1))
-    p_xyz = np.ascontiguousarray(xyz[pts])
-    p_need = np.ascontiguousarray(need[np.ix_(pts, todo)])
-    coords = site_coords(site_lat_deg, site_lon_deg, p_xyz)  # (bearing rad, theta rad, h m)
-    bearing_deg = np.degrees(coords[:, 0])
-
-    # families (speed, launch azimuth): each speed flies the azimuths its own table would
-    fam_speed, fam_az = [], []
-    for s in range(len(todo)):
-        for a in np.flatnonzero(_azimuths_toward(bearing_deg[p_need[:, s]], n_azimuths)):
-            fam_speed.append(s)
-            fam_az.append(a)
-    fam_speed, fam_az = np.array(fam_speed), np.array(fam_az)
-    boosters = [found[i] for i in todo]
-    ph = Physics(rotating=physics.rotating, j2=physics.j2, drag=physics.drag, rtol=physics.rtol,
-                 record_max_step_s=RECORD_STEP_S, t_max_s=interceptor.max_flyout_time_s)
-    k = len(KICKS_DEG)
-    azimuths = np.arange(n_azimuths) * 360.0 / n_azimuths
-    burn = np.array([boosters[s].total_burn_time_s for s in fam_speed])
-    b = fly_missiles(pack_vehicles(boosters), np.repeat(fam_speed, k), site_lat_deg,
-                     site_lon_deg, np.repeat(azimuths[fam_az], k),
-                     np.tile(KICKS_DEG, len(fam_speed)), np.repeat(burn, k), physics=ph,
-                     record=True)
-
-    # per speed: the cells of its own table, and the window of them the lookups read
-    site = Topocentric(site_lat_deg, site_lon_deg)
-    n_s = len(todo)
-    d_theta, d_h = np.empty(n_s), np.empty(n_s)
-    n_r, n_h = np.empty(n_s, dtype=np.int64), np.empty(n_s, dtype=np.int64)
-    win = np.zeros((n_s, 4), dtype=np.int64)  # first and last angle cell, first and last height
-    for s in range(n_s):
-        rows = np.flatnonzero(np.repeat(fam_speed == s, k))
-        d_theta[s], d_h[s], n_r[s], n_h[s] = _grid(b.y[rows], site, ph, interceptor,
-                                                   range_step_m, height_step_m)
-        u = coords[p_need[:, s], 1] / d_theta[s]
-        w = coords[p_need[:, s], 2] / d_h[s]
-        on = (u >= 0.0) & (w >= 0.0) & (u <= n_r[s] - 1) & (w <= n_h[s] - 1)
-        if on.any():
-            # the lookup reads cells j0, j0 + 1 (k0, k0 + 1); one more on each side is slack
-            j0 = np.minimum(u[on].astype(np.int64), n_r[s] - 2)
-            k0 = np.minimum(w[on].astype(np.int64), n_h[s] - 2)
-            win[s] = (max(j0.min() - 1, 0), min(j0.max() + 2, n_r[s] - 1),
-                      max(k0.min() - 1, 0), min(k0.max() + 2, n_h[s] - 1))
-    size = (win[:, 1] - win[:, 0] + 1, win[:, 3] - win[:, 2] + 1)
-    n_f = len(fam_speed)
-    shape = (n_f, int(size[0].max()), int(size[1].max()))
-    t_w = np.full(shape, np.inf, dtype=np.float32)
-    v_w = np.full(shape, np.nan, dtype=np.float32)
-    s_w = np.full(shape, np.nan, dtype=np.float32)
-    off = np.ascontiguousarray(win[fam_speed][:, [0, 2]])
-    fam = np.full((n_s, n_azimuths), -1, dtype=np.int64)
-    fam[fam_speed, fam_az] = np.arange(n_f)
-    su, no, ea = site.geocentric_basis()
-    n_t = int(np.ceil(ph.t_max_s / sample_s)) + 1
-    # one sample above the table's top still closes the quads that straddle it (as _build)
-    h_stop = (n_h[fam_speed] - 1) * d_h[fam_speed] + sample_s * 12e3
-    launch_az = np.radians(azimuths[fam_az])
-    fd_theta, fd_h = d_theta[fam_speed], d_h[fam_speed]
-    parallel_blocks(lambda g: _build_cells(b.t, b.y, b.n, k, sample_s, n_t, ph.omega, su, no,
-                                           ea, launch_az, fd_theta, fd_h, h_stop, off, t_w,
-                                           v_w, s_w, g.start, g.stop), n_f, size=1)
-    t_w[np.isinf(t_w)] = np.nan
-    res = np.empty((len(pts), n_s))
-    parallel_blocks(lambda r: _lookup_cells(
-        p_xyz[r], su, no, ea, p_need[r], fam, off, t_w, s_w, 2 * np.pi / n_azimuths, d_theta,
-        d_h, n_r, n_h, res[r]), len(pts), 4096)
-    out[np.ix_(pts, todo)] = res
-    return kept, out
