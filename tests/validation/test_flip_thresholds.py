@@ -216,11 +216,11 @@ def _thresholds(speeds, v_reach, with_exact=True):
     tau = _tau(speeds, v_reach)[None, None, :]
     calls = []
 
-    def exact(rows, speeds_kms, where):
+    def exact(rows, speeds_kms, need):
         calls.append(np.asarray(speeds_kms))
-        assert where.shape == (len(rows), 1) and where.all()
-        return np.asarray(speeds_kms), _tau(speeds_kms, v_reach)[None, None, :].repeat(
-            len(rows), axis=0)
+        assert need.shape == (len(rows), 1, len(speeds_kms)) and need.all()
+        return np.ones(len(speeds_kms), dtype=bool), _tau(speeds_kms, v_reach)[
+            None, None, :].repeat(len(rows), axis=0)
 
     out = flip_thresholds(_looks(), _Table(speeds), ic, 0.0, arrivals=(tau, tau),
                           exact=exact if with_exact else None)

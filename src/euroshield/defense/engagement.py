@@ -96,12 +96,13 @@ def _constraints(height_m, tau, interceptor: Interceptor):
 
 def arrival_times(looks: LookPoints, table: FlyoutTable,
                   interceptor: Interceptor | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Interceptor arrival time [s] and speed [m/s] at every look point, (n, m, S) over the
-    table's speeds; with ``interceptor``, only at points inside its altitude band (NaN
+    """Interceptor arrival time [s] at every look point, (n, m, S) over the table's speeds, and
+    its speed [m/s] there at the nominal speed (index 0), (n, m, 1): the only one engagement
+    windows use; with ``interceptor``, only at points inside its altitude band (NaN
     elsewhere, where no intercept is allowed anyway)."""
     sel = (np.isfinite(looks.height_m) if interceptor is None
            else in_band(looks.height_m, interceptor))
-    return table.lookup(looks.ecef[..., :3], where=sel)
+    return table.lookup(looks.ecef[..., :3], where=sel, speeds_of=1)
 
 
 def engagement_windows(batch: TrajectoryBatch | LookPoints, table: FlyoutTable,
@@ -200,15 +201,17 @@ def shot_opportunities(feasible: np.ndarray, launch_s: np.ndarray, times_s: np.n
 
 # exact refinement of the rows engageable at the nominal speed: one shared sub-ladder of this
 # many interior speeds per ladder bracket (0.1 km/s apart in a 0.5 km/s bracket, where linear
-# interpolation in 1/v is good to about 1 s of arrival time instead of 20 s), then exact
-# bisection steps for the rows the interpolation still cannot resolve
+# interpolation in 1/v is good to about 1 s of arrival time instead of 20 s: on the benchmark
+# matrix, within 5 s of the flip, the interpolated best margin is 0.15 s short of the exact
+# one in the median, 1.4 s short and 0.1 s over at worst), then exact bisection steps for the
+# rows the interpolation still cannot resolve
 SUB_LADDER_SPEEDS = 4
 
 
 def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Interceptor,
                         tol_kms: float):
     """Flip thresholds from arrival times ``tau`` (n, m, S) at look times ``t_look`` (m,) for the
-    exactly tabulated speeds ``v`` (S,), increasing.
+    exactly tabulated speeds ``v``, increasing: (S,), or (n, S) per row.
 
     The first tabulated speed that engages brackets the threshold with the speed below it; inside
     the bracket the best launch margin is bisected on speed to ``tol_kms``, with arrival times
@@ -227,7 +230,11 @@ def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Intercep
     # the first tabulated speed that engages (the lowest speed: take the first True)
     j = np.argmax(flips, axis=1)
     never = ~flips.any(axis=1)
-    out = np.where(never, np.nan, v[j])
+
+    def speed(rows, jj):  # v[jj] of each row
+        return v[jj] if v.ndim == 1 else v[rows, jj]
+
+    out = np.where(never, np.nan, speed(np.arange(n), j))
     # the points feasible there: the only ones that can be feasible at a lower speed
     feasible = np.take_along_axis(margin, j[:, None, None], axis=2)[..., 0] >= 0
     j = np.where(never, -1, j)
@@ -240,7 +247,7 @@ def _bracket_thresholds(t_look, height_m, tau, v, allowed, interceptor: Intercep
     rows_hi = np.take_along_axis(tau[todo], jt[:, None, None], axis=2)[..., 0]
     ok_both = np.take_along_axis(ok[todo], jt[:, None, None], axis=2)[..., 0] & np.isfinite(
         rows_lo)
-    v_lo, v_hi = v[jt - 1], v[jt]
+    v_lo, v_hi = speed(todo, jt - 1), speed(todo, jt)
     lo, hi = v_lo.copy(), v_hi.copy()
     while np.max(hi - lo) > tol_kms:
         mid = 0.5 * (lo + hi)
@@ -289,15 +296,19 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
     a route engageable with a wide margin.
 
     With ``exact``, rows engageable at the nominal speed (index 0 of the table) are refined
-    with exact tables: ``exact(rows, speeds_kms, where)`` returns (speeds kept (S',), arrival
-    times (len(rows), m, S')) of exact fly-out tables at the given speeds for the given rows
-    (row indices into ``looks``), needed only at the look points ``where`` (len(rows), m): the
-    points feasible at the bracket's upper speed (no other point can be feasible at a lower
-    speed). Their bracket is first split by SUB_LADDER_SPEEDS exact speeds shared by all of
-    them, the bisection repeats inside the new bracket, and rows still stuck get exact
-    bisection steps until their bracket is ``tol_kms`` wide. Rows not engageable at the nominal
-    speed are not refined: refining those too made the 2,640-row benchmark study about four
-    times slower (measured), refining the engageable ones about 1.4 times.
+    with exact tables: ``exact(rows, speeds_kms, need)`` returns (kept (S,) bool: an
+    equivalent booster flies the speed, arrival times (len(rows), m, S)) of exact fly-out
+    tables at the given speeds for the given rows (row indices into ``looks``), needed only
+    where ``need`` (len(rows), m, S) says: each row asks for its own speeds, at the points
+    feasible at its bracket's upper speed (no other point can be feasible at a lower speed).
+    Their bracket is first split by SUB_LADDER_SPEEDS exact speeds (the same for all rows of
+    one ladder bracket), the bisection repeats inside the new bracket, and rows still stuck
+    (engageable only through points the slower table does not reach) get exact bisection
+    steps until their bracket is ``tol_kms`` wide. A row whose bisection stops at the upper
+    speed although the slower table reaches all its candidate points is not stuck: the flip
+    lies within ``tol_kms`` below that speed. Rows not engageable at the nominal speed are not
+    refined: refining those too made the 2,640-row benchmark study about four times slower
+    (measured before :func:`~euroshield.defense.flyout.flyout_arrivals`).
 
     ``upper_bound`` marks thresholds known only from above: rows engageable already at the
     table's lowest speed (the ladder goes no lower), and rows left stuck at the faster speed of
@@ -322,8 +333,11 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
         wide[ok] = v[j[ok]] - v[j[ok] - 1] > tol_kms + 1e-9
         refine = wide & (out <= table.speeds_kms[0] + 1e-9)  # engageable at the nominal speed
         if refine.any():
-            state = _Refinement(np.flatnonzero(refine), v, tau[refine], feas[refine],
-                                v[j[refine] - 1], v[j[refine]])
+            jr = j[refine]
+            at = np.arange(len(jr))
+            state = _Refinement(np.flatnonzero(refine), v[jr - 1], v[jr],
+                                tau[refine][at, :, jr - 1], tau[refine][at, :, jr],
+                                feas[refine])
             thr, st = state.run(t_look, h, allowed, interceptor, tol_kms, exact, cols,
                                 len(looks.times_s))
             out[refine] = np.minimum(out[refine], thr)
@@ -331,81 +345,108 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
     return Thresholds(out, floor | stuck)
 
 
+def _margins(t_look, height_m, tau, allowed, interceptor: Interceptor, points=None):
+    """Launch margins [s] (n, m, K) at look times ``t_look`` (m,) from arrival times ``tau``
+    (n, m, K); -inf at points outside the band, beyond reach or fly-out time, or not among
+    ``points`` (n, m)."""
+    h_ok, reach_ok = _constraints(height_m[..., None], tau, interceptor)
+    ok = h_ok & reach_ok if points is None else h_ok & reach_ok & points[..., None]
+    return np.where(ok, t_look[None, :, None] - tau - allowed[:, None, None], -np.inf)
+
+
 @dataclass
 class _Refinement:
-    """Rows of :func:`flip_thresholds` under exact refinement: the speeds tabulated so far (one
-    set for all of them), their arrival times there, the points feasible at the upper speed of
-    each row's bracket and the bracket."""
+    """Rows of :func:`flip_thresholds` under exact refinement: each row's bracket of exactly
+    tabulated speeds (``lo`` does not engage, ``hi`` does), its arrival times at both ends over
+    the look columns, and the points feasible at ``hi`` (no other point can be feasible at a
+    lower speed)."""
 
     rows: np.ndarray
-    v: np.ndarray
-    tau: np.ndarray
-    feas: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    tau_lo: np.ndarray  # (R, m)
+    tau_hi: np.ndarray  # (R, m)
+    feas: np.ndarray  # (R, m) bool
 
-    def add(self, speeds, tau_new, cols, exact_rows):
-        """Merge exact arrival times ``tau_new`` (len(rows), m_all, S') at ``speeds``; each row
-        uses only the speeds inside its own bracket (``exact_rows`` (len(rows), S') says which
-        it was given), so that its threshold does not depend on which other rows were refined
-        with it."""
-        t = np.array(tau_new[:, cols], dtype=float)
-        inside = ((speeds[None, :] > self.lo[:, None] + 1e-9)
-                  & (speeds[None, :] < self.hi[:, None] - 1e-9) & exact_rows)
-        t[np.broadcast_to(~inside[:, None, :], t.shape)] = np.nan
-        o = np.argsort(np.concatenate([self.v, speeds]), kind="stable")
-        self.v = np.concatenate([self.v, speeds])[o]
-        self.tau = np.concatenate([self.tau, t], axis=2)[..., o]
+    def take(self, keep):
+        for name in ("rows", "lo", "hi", "tau_lo", "tau_hi", "feas"):
+            setattr(self, name, getattr(self, name)[keep])
+
+    def _next_speeds(self, t_look, h, allowed, interceptor, tol_kms, first):
+        """Per row the exact speeds to tabulate next (empty: done), and the thresholds of the
+        rows that are done."""
+        n = len(self.rows)
+        subs = [np.empty(0)] * n
+        if first:  # the sub-ladder: the same speeds for every row of one ladder bracket
+            for r in range(n):
+                subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, SUB_LADDER_SPEEDS)
+            return subs, np.array([len(x) == 0 for x in subs]), self.hi.copy()
+        # bisection interpolated in 1/v inside the bracket (see _bracket_thresholds)
+        tau = np.stack([self.tau_lo, self.tau_hi], axis=2)
+        v = np.stack([self.lo, self.hi], axis=1)
+        out, _, stuck, _ = _bracket_thresholds(t_look, h, tau, v, allowed, interceptor,
+                                               tol_kms)
+        # stuck at hi, yet every candidate point is reachable at lo too: the interpolation
+        # saw them all and puts the flip within tol_kms below hi, so hi is the answer
+        seen = ~(self.feas & ~np.isfinite(self.tau_lo)).any(axis=1)
+        done = ~stuck | seen
+        for r in np.flatnonzero(~done):  # reach-limited: exact bisection
+            subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, 1)
+        return subs, done, np.where(np.isfinite(out), out, self.hi)
 
     def run(self, t_look, h, allowed, interceptor, tol_kms, exact, cols, m_all):
-        """Refine to ``tol_kms``; returns the thresholds and the rows left stuck (no
-        equivalent booster flies the speeds their bracket needs)."""
+        """Refine to ``tol_kms``; returns the thresholds and the rows left with an upper bound
+        (no equivalent booster flies the speeds their bracket needs).
+
+        Every pass asks ``exact`` once for all rows, each row for its own speeds inside its
+        own bracket, at the points feasible at its upper speed (the speeds a row's threshold
+        rests on do not depend on which other rows were refined with it): first the
+        sub-ladder (SUB_LADDER_SPEEDS speeds, the same for the rows of one ladder bracket),
+        then exact bisection steps for the rows the bisection interpolated in 1/v inside their
+        new bracket cannot resolve (see :meth:`_next_speeds`)."""
+        n = len(self.rows)
         thr = self.hi.copy()
-        stuck = np.ones(len(self.rows), dtype=bool)
-        idx = np.arange(len(self.rows))  # positions of the rows still refined
+        bound = np.zeros(n, dtype=bool)
+        idx = np.arange(n)  # positions of the rows still refined
         first = True
         while len(idx):
-            n_sub = SUB_LADDER_SPEEDS if first else 1
-            subs = [_sub_ladder(a, b, tol_kms, n_sub) for a, b in zip(self.lo, self.hi,
-                                                                       strict=True)]
-            speeds = np.unique(np.concatenate(subs))
-            speeds = speeds[~np.isin(np.round(speeds, 6), np.round(self.v, 6))]
-            if len(speeds) == 0:
-                break
-            where = np.zeros((len(idx), m_all), dtype=bool)
-            where[:, cols] = self.feas
-            if first:  # one batch of shared speeds for every row
-                kept, tau_new = exact(self.rows, speeds, where)
-                given = np.ones((len(idx), len(kept)), dtype=bool)
-            else:  # one table per speed, flown toward the bearings of its rows only
-                kept, parts, given = [], [], []
-                for sv in speeds:
-                    use = np.array([np.isclose(x, sv).any() for x in subs])
-                    got, tau_v = exact(self.rows[use], np.array([sv]), where[use])
-                    if len(got) == 0:  # no equivalent booster flies this speed
-                        continue
-                    full = np.full((len(idx), m_all, 1), np.nan)
-                    full[use] = tau_v
-                    kept.append(float(got[0]))
-                    parts.append(full)
-                    given.append(use)
-                kept = np.array(kept)
-                tau_new = (np.concatenate(parts, axis=2) if parts
-                           else np.empty((len(idx), m_all, 0)))
-                given = np.array(given).T.reshape(len(idx), len(kept))
+            hr, ar = h[self.rows], allowed[self.rows]
+            subs, done, out = self._next_speeds(t_look, hr, ar, interceptor, tol_kms, first)
             first = False
-            if len(kept) == 0:  # no equivalent booster flies these speeds: keep the bound
+            thr[idx[done]] = out[done]
+            self.take(~done)
+            idx, hr, ar = idx[~done], hr[~done], ar[~done]
+            subs = [x for x, d in zip(subs, done, strict=True) if not d]
+            if not len(idx):
                 break
-            self.add(np.asarray(kept, dtype=float), tau_new, cols, given)
-            out, jj, st, fe = _bracket_thresholds(t_look, h[self.rows], self.tau, self.v,
-                                                  allowed[self.rows], interceptor, tol_kms)
-            # the bracket's upper speed still engages, so out <= the old value (guard anyway)
-            better = np.isfinite(out) & (out <= thr[idx])
-            thr[idx] = np.where(better, out, thr[idx])
-            done = ~(st & better)
-            stuck[idx[done]] = False
-            keep = ~done
-            idx = idx[keep]
-            self.rows, self.tau, self.feas = self.rows[keep], self.tau[keep], fe[keep]
-            self.lo, self.hi = self.v[jj[keep] - 1], self.v[jj[keep]]
-        return thr, stuck
+            speeds = np.unique(np.concatenate(subs))
+            asked = np.zeros((len(idx), len(speeds)), dtype=bool)
+            for r, x in enumerate(subs):
+                asked[r, np.searchsorted(speeds, x)] = True
+            need = np.zeros((len(idx), m_all, len(speeds)), dtype=bool)
+            need[:, cols] = self.feas[:, :, None] & asked[:, None, :]
+            kept, tau_new = exact(self.rows, speeds, need)
+            got = asked & np.asarray(kept, dtype=bool)[None, :]
+            cnt = got.sum(axis=1)
+            # per row: lo, its new speeds, hi, then padding that never engages
+            width = int(cnt.max()) + 2
+            at = np.arange(len(idx))
+            v = np.full((len(idx), width), np.inf)
+            tau = np.full((len(idx), len(t_look), width), np.nan)
+            v[:, 0], tau[..., 0] = self.lo, self.tau_lo
+            rr, ss = np.nonzero(got)
+            pos = np.arange(len(rr)) - np.repeat(np.cumsum(cnt) - cnt, cnt) + 1
+            v[rr, pos] = speeds[ss]
+            tau[rr, :, pos] = np.asarray(tau_new)[:, cols][rr, :, ss]
+            v[at, cnt + 1], tau[at, :, cnt + 1] = self.hi, self.tau_hi
+            margin = _margins(t_look, hr, tau, ar, interceptor, self.feas)
+            j = np.argmax(margin.max(axis=1, initial=-np.inf) >= 0, axis=1)  # first engaging
+            lost = cnt == 0  # no equivalent booster flies its speeds: keep the bound
+            thr[idx[lost]], bound[idx[lost]] = self.hi[lost], True
+            j = np.maximum(j, 1)  # (guard: lo does not engage)
+            self.lo, self.hi = v[at, j - 1], v[at, j]
+            self.tau_lo, self.tau_hi = tau[at, :, j - 1], tau[at, :, j]
+            self.feas = margin[at, :, j] >= 0
+            self.take(~lost)
+            idx = idx[~lost]
+        return thr, bound

@@ -34,7 +34,7 @@ from euroshield.defense.engagement import (
     in_band,
     look_points,
 )
-from euroshield.defense.flyout import FlyoutTable, flyout_table, site_coords
+from euroshield.defense.flyout import FlyoutTable, flyout_arrivals, flyout_table, site_coords
 from euroshield.defense.interceptors import Interceptor, boosters
 from euroshield.defense.radar import Detections, Radar, detections
 from euroshield.errors import InputError
@@ -473,21 +473,18 @@ class Engagements:
 
 def _exact_arrivals(s: Shooter, points: LookPoints):
     """For :func:`~euroshield.defense.engagement.flip_thresholds`: arrival times at the look
-    points of some rows with exact fly-out tables at extra burnout speeds (one batch, flown
-    only toward the bearings of the points ``where``, looked up there only); speeds no
+    points of some rows with exact fly-out tables at extra burnout speeds, each speed only at
+    the points that need it inside the altitude band (one batch, see
+    :func:`~euroshield.defense.flyout.flyout_arrivals`: each speed has the cells of its own
+    single-speed table and flies only the launch azimuths its lookups read); speeds no
     equivalent booster flies are dropped."""
-    def exact(rows, speeds_kms, where):
-        ics = [s.interceptor.with_speed(v) for v in speeds_kms]
-        ics = [ic for ic, b in zip(ics, boosters(ics), strict=True) if b is not None]
-        if not ics:
-            return np.empty(0), np.empty((len(rows), len(points.times_s), 0))
-        use = where & in_band(points.height_m[rows], s.interceptor)
+    def exact(rows, speeds_kms, need):
+        use = need & in_band(points.height_m[rows], s.interceptor)[..., None]
         xyz = points.ecef[rows][..., :3]
-        bearings = np.degrees(site_coords(s.lat_deg, s.lon_deg, xyz[use])[:, 0])
-        table = flyout_table(ics[0], s.lat_deg, s.lon_deg,
-                             speeds_kms=[ic.burnout_speed_kms for ic in ics[1:]],
-                             bearings_deg=bearings)
-        return table.speeds_kms, table.lookup(xyz, where=use)[0]
+        kept, tau, _ = flyout_arrivals(s.interceptor, s.lat_deg, s.lon_deg, speeds_kms,
+                                       xyz.reshape(-1, 3), use.reshape(-1, len(speeds_kms)),
+                                       azimuths="needed")
+        return kept, tau.reshape(use.shape)
     return exact
 
 
