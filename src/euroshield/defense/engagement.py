@@ -304,9 +304,11 @@ def flip_thresholds(looks: LookPoints, table: FlyoutTable, interceptor: Intercep
     Their bracket is first split by SUB_LADDER_SPEEDS exact speeds (the same for all rows of
     one ladder bracket), the bisection repeats inside the new bracket, and rows still stuck
     (engageable only through points the slower table does not reach) get exact bisection
-    steps until their bracket is ``tol_kms`` wide. A row whose bisection stops at the upper
-    speed although the slower table reaches all its candidate points is not stuck: the flip
-    lies within ``tol_kms`` below that speed. Rows not engageable at the nominal speed are not
+    steps until their bracket is ``tol_kms`` wide. The interpolated bisection only proposes a
+    candidate speed c on the ``tol_kms`` grid; an exact table at c - ``tol_kms`` certifies it
+    (the flip lies in (c - tol, c]) or, when it engages, becomes the new upper end of the
+    bracket. So a refined threshold is always a grid speed whose exact table engages while the
+    one a step slower does not. Rows not engageable at the nominal speed are not
     refined: refining those too made the 2,640-row benchmark study about four times slower
     (measured before :func:`~euroshield.defense.flyout.flyout_arrivals`).
 
@@ -367,9 +369,10 @@ class _Refinement:
     tau_lo: np.ndarray  # (R, m)
     tau_hi: np.ndarray  # (R, m)
     feas: np.ndarray  # (R, m) bool
+    cert: np.ndarray | None = None  # (R,) candidate under certification, NaN: none
 
     def take(self, keep):
-        for name in ("rows", "lo", "hi", "tau_lo", "tau_hi", "feas"):
+        for name in ("rows", "lo", "hi", "tau_lo", "tau_hi", "feas", "cert"):
             setattr(self, name, getattr(self, name)[keep])
 
     def _next_speeds(self, t_look, h, allowed, interceptor, tol_kms, first):
@@ -377,22 +380,44 @@ class _Refinement:
         rows that are done."""
         n = len(self.rows)
         subs = [np.empty(0)] * n
+        self.cert = np.full(n, np.nan)
         if first:  # the sub-ladder: the same speeds for every row of one ladder bracket
             for r in range(n):
                 subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, SUB_LADDER_SPEEDS)
             return subs, np.array([len(x) == 0 for x in subs]), self.hi.copy()
-        # bisection interpolated in 1/v inside the bracket (see _bracket_thresholds)
+        # a bracket one grid step wide is resolved: lo does not engage, hi does (both exact)
+        done = self.hi - self.lo <= tol_kms + 1e-9
+        # bisection interpolated in 1/v inside the bracket (see _bracket_thresholds) proposes
+        # a candidate c on the tol grid. Interpolated arrival times run late (never early, in
+        # every case measured): the candidate engages, but may be too high: near the edge of
+        # the slower table's reach they are late by up to ~1.5 s even over 0.1 km/s, which put
+        # 30 of 231 refined thresholds of the benchmark matrix one 0.01 km/s step too high.
         tau = np.stack([self.tau_lo, self.tau_hi], axis=2)
         v = np.stack([self.lo, self.hi], axis=1)
         out, _, stuck, _ = _bracket_thresholds(t_look, h, tau, v, allowed, interceptor,
                                                tol_kms)
         # stuck at hi, yet every candidate point is reachable at lo too: the interpolation
-        # saw them all and puts the flip within tol_kms below hi, so hi is the answer
+        # saw them all and puts the flip within tol_kms below hi
         seen = ~(self.feas & ~np.isfinite(self.tau_lo)).any(axis=1)
-        done = ~stuck | seen
-        for r in np.flatnonzero(~done):  # reach-limited: exact bisection
-            subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, 1)
-        return subs, done, np.where(np.isfinite(out), out, self.hi)
+        cand = np.where(np.isfinite(out), out, self.hi)
+        cand = np.minimum(np.round(np.ceil(cand / tol_kms - 1e-6) * tol_kms, 6), self.hi)
+        cert = self.cert
+        thr = self.hi.copy()
+        for r in np.flatnonzero(~done):
+            if stuck[r] and not seen[r]:  # reach-limited: exact bisection
+                subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, 1)
+                continue
+            # certify c with one exact table at c - tol: if that does not engage, c is the
+            # answer (see run); if it does, the bracket becomes (lo, c - tol) and the search
+            # goes on. c - tol at or below lo: lo (exact) does not engage, c is the answer.
+            c = cand[r]
+            below = round(c - tol_kms, 6)
+            if below <= self.lo[r] + 1e-9:
+                done[r], thr[r] = True, c
+            else:
+                subs[r] = np.array([below])
+                cert[r] = c if c < self.hi[r] - 1e-9 else np.nan
+        return subs, done, thr
 
     def run(self, t_look, h, allowed, interceptor, tol_kms, exact, cols, m_all):
         """Refine to ``tol_kms``; returns the thresholds and the rows left with an upper bound
@@ -443,6 +468,10 @@ class _Refinement:
             j = np.argmax(margin.max(axis=1, initial=-np.inf) >= 0, axis=1)  # first engaging
             lost = cnt == 0  # no equivalent booster flies its speeds: keep the bound
             thr[idx[lost]], bound[idx[lost]] = self.hi[lost], True
+            # certified: c - tol (exact) does not engage, so the flip lies in (c - tol, c]
+            sure = np.isfinite(self.cert) & (j == cnt + 1) & ~lost
+            thr[idx[sure]] = self.cert[sure]
+            lost = lost | sure
             j = np.maximum(j, 1)  # (guard: lo does not engage)
             self.lo, self.hi = v[at, j - 1], v[at, j]
             self.tau_lo, self.tau_hi = tau[at, :, j - 1], tau[at, :, j]
