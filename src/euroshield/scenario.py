@@ -11,9 +11,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -96,6 +97,20 @@ class Timeline(_Strict):
         default="radar-track",
         description="what interceptors may launch on: a launch-quality radar track, or (a "
                     "what-if: an ideal forward sensor) the space-based infrared cue itself")
+
+
+N_DETECTIONS = "n-detections"  # the old sensor rule's name (scenario ``architecture:``)
+
+
+class Tracking(_Strict):
+    """Settings of the measuring and tracking sense stage (used only with an architecture)."""
+
+    seed: int = Field(default=0, ge=0, le=2**63 - 1,
+                      description="seed of the measurement noise and detection draws (each "
+                                  "sensor draws from its own stream, keyed by its name)")
+    grid_step_s: float = Field(default=2.0, gt=0, le=60,
+                               description="epochs [s] on which fused own + remote tracks are "
+                                           "judged (exchange and sectoral links)")
 
 
 class Threats(_Strict):
@@ -195,6 +210,15 @@ class Scenario(_Strict):
     timeline: Timeline = Field(default_factory=Timeline)
     threats: Threats
     footprint: Footprint = Field(default_factory=Footprint)
+    architecture: Name | dict[str, Any] | None = Field(
+        default=None,
+        description="the sensor and fire-control rule: 'n-detections' (or absent: the old "
+                    "rule, N detections make a track), a built-in architecture (euroshield "
+                    "catalog architectures: independent, exchange, joint, sectoral), or a "
+                    "mapping {kind, systems, links, sectors, sector_point, track_quality}")
+    tracking: Tracking | None = Field(
+        default=None, description="measurement and tracking settings used with an "
+                                  "architecture: {seed, grid_step_s}")
     interceptor_overrides: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="interceptor name -> {field: value}")
     sources: list[str] = Field(default_factory=list)
@@ -286,6 +310,7 @@ class Scenario(_Strict):
                 raise InputError(f"footprint.us_targets.{i}: unknown target {name!r}; known: "
                                  f"{', '.join(sorted(catalog.places('target')))}")
         self._check_radar_sectors()
+        self.architecture_model()
         if check_boosters:
             self._check_overridden_boosters()
         self._check_distributions()
@@ -396,6 +421,87 @@ class Scenario(_Strict):
                     f"behind it (at least {off.min():.0f} deg off boresight): move it "
                     "(lat, lon) or turn it (boresight_azimuth_deg)")
 
+    # ---- the sensor architecture -------------------------------------------------------
+
+    @property
+    def architecture_name(self) -> str:
+        """``n-detections`` (the old rule), a built-in architecture's name, or ``inline``."""
+        a = self.architecture
+        if a is None:
+            return N_DETECTIONS
+        return a if isinstance(a, str) else "inline"
+
+    @property
+    def tracking_settings(self) -> Tracking:
+        """The ``tracking`` section, or its defaults."""
+        return self.tracking if self.tracking is not None else Tracking()
+
+    def architecture_model(self, spec=None, where: str = "architecture"):
+        """The scenario's architecture (or ``spec``: a built-in name, ``n-detections``, a
+        mapping or an :class:`~euroshield.network.architecture.Architecture`) as a validated
+        Architecture with the ``scenario`` placeholders expanded; None for the old rule.
+
+        Placeholders: in a system's ``sensors`` the word ``scenario`` stands for the
+        scenario's radars (after its moves, by label), in order, then the others listed
+        (duplicates dropped); in ``shooters`` for every scenario site. Checks (one InputError
+        line starting with ``where`` and naming the field): a known name, the architecture
+        format (links to known systems, latencies >= 0, known sharing levels, sectors that
+        parse), tracking sensors that are known radars with a field of regard and a
+        measurement model, cue sensors that are space sensors, shooters that are sites of
+        this scenario, every site in some system's shooters, ``sector_point: aim``."""
+        spec = self.architecture if spec is None else spec
+        if spec is None or (isinstance(spec, str) and spec == N_DETECTIONS):
+            return None  # the old rule: nothing to check (and no tracker to import)
+        from euroshield.defense.radar import radars, space_sensors
+        from euroshield.network.architecture import (
+            Architecture,
+            check_sensors,
+            parse_architecture,
+        )
+
+        if isinstance(spec, Architecture):
+            spec = spec.model_dump(by_alias=True)
+        if isinstance(spec, str):
+            known = catalog.architectures()
+            if spec not in known:
+                raise InputError(f"{where}: unknown architecture {spec!r}; known: "
+                                 f"{N_DETECTIONS} (the old rule), {', '.join(known)} (or a "
+                                 "mapping: kind, systems, links, sectors, track_quality)")
+            spec = known[spec].architecture
+        arch = _parse_arch(parse_architecture, spec, where)
+        scenario_radars = {r.name: r for r in self.radar_models()}
+        known_radars = {**radars(), **scenario_radars}
+        stand_in = next(iter(scenario_radars.values()), None) or next(
+            r for r in radars().values() if r.measures)
+        check_sensors(arch, {**known_radars, "scenario": stand_in}, space_sensors(), where)
+        sites = list(dict.fromkeys(s.site for s in self.sites))
+        for i, system in enumerate(arch.systems):
+            for j, name in enumerate(system.shooters):
+                if name != "scenario" and name not in sites:
+                    raise InputError(f"{where}.systems.{i}.shooters.{j}: {name!r} is not a "
+                                     f"site of this scenario; sites: {', '.join(sites)} (or "
+                                     "'scenario': every site)")
+        if arch.kind == "sectoral" and arch.sector_point != "aim":
+            raise InputError(f"{where}.sector_point: {arch.sector_point!r} is not supported by "
+                             "the studies (the sense stage runs before intercept points are "
+                             "known); use 'aim'")
+        data = arch.model_dump(by_alias=True)
+        for system in data["systems"]:
+            system["sensors"] = list(dict.fromkeys(
+                x for name in system["sensors"]
+                for x in (scenario_radars if name == "scenario" else [name])))
+            system["shooters"] = list(dict.fromkeys(
+                x for name in system["shooters"] for x in (sites if name == "scenario"
+                                                           else [name])))
+        arch = _parse_arch(parse_architecture, data, where)
+        owned = arch.shooter_systems()
+        for site in sites:
+            if site not in owned:
+                raise InputError(f"{where}.systems: site {site!r} belongs to no system's "
+                                 "shooters; list it (or 'scenario': every site) under a "
+                                 "system's shooters")
+        return arch
+
     def launch_areas(self) -> dict:
         """Launch areas by name: the catalogue's, and the scenario's own definitions."""
         out = dict(catalog.launch_areas())
@@ -436,6 +542,20 @@ class Scenario(_Strict):
         base = get_interceptor(name)
         fields = self.interceptor_overrides.get(name)
         return base if not fields else type(base).model_validate({**base.model_dump(), **fields})
+
+
+def _parse_arch(parse_architecture, data, where: str):
+    """``parse_architecture`` with its messages' field paths joined to ``where``
+    (``architecture.links.0.latency_s: ...``)."""
+    try:
+        return parse_architecture(data, where)
+    except InputError as exc:
+        msg = str(exc)
+        head = f"{where}: "
+        rest = msg[len(head):] if msg.startswith(head) else None
+        if rest is not None and re.match(r"^[\w.\-]+: ", rest):
+            msg = f"{where}.{rest}"
+        raise InputError(msg) from None
 
 
 # ---- frozen scenarios ----------------------------------------------------------------------

@@ -26,7 +26,7 @@ from pydantic import (
 )
 
 from euroshield.errors import InputError
-from euroshield.flight.vehicles import Missile
+from euroshield.flight.vehicles import Missile, Source
 
 KINDS = ("missiles", "places", "interceptors", "radars", "launch-areas", "capitals")
 PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
@@ -586,3 +586,40 @@ def capitals() -> dict[str, Capital]:
 
 def get_capital(name: str) -> Capital:
     return lookup(capitals(), name, "capital")
+
+
+# ---- architectures (catalog/architectures.yaml) ---------------------------------------------
+
+ARCHITECTURE_NAMES = ("independent", "exchange", "joint", "sectoral")  # the built-ins, in order
+
+
+class ArchitectureEntry(BaseModel):
+    """A built-in architecture: its ``architecture:`` mapping (the format of
+    :class:`euroshield.network.architecture.Architecture`, with the ``scenario`` placeholder
+    in systems' sensors and shooters, expanded by :meth:`euroshield.scenario.Scenario.
+    architecture_model`) and the public sources of the position it models."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    description: str = Field(min_length=3)
+    sources: list[Source] = Field(min_length=1)
+    architecture: dict[str, Any]
+
+
+def parse_architectures(data: Any, where: str) -> dict[str, ArchitectureEntry]:
+    """Validate an ``architectures:`` mapping: each entry's fields and its ``architecture``
+    section (one InputError line naming the entry and field otherwise)."""
+    from euroshield.network.architecture import parse_architecture
+
+    out = parse_entries(data, where, "architectures", ArchitectureEntry, "architecture")
+    for name, entry in out.items():
+        if name == "n-detections":
+            raise InputError(f"{where}: architecture n-detections: the name is reserved for "
+                             "the old rule (N detections make a track)")
+        parse_architecture(entry.architecture, f"{where}: architecture {name}: architecture")
+    return out
+
+
+def architectures() -> dict[str, ArchitectureEntry]:
+    """The built-in architectures (``catalog/architectures.yaml``), by name."""
+    return dict(_builtin("architectures.yaml", parse_architectures))

@@ -7,7 +7,9 @@ A reduction over the pipeline stages (:mod:`euroshield.studies.pipeline`):
 1. ``ThreatSet``: every base -> target route with the scenario's missile (minimum energy);
 2. ``fly`` and ``look``: aimed trajectories, sampled Earth-fixed every 2 s;
 3. ``sense``: the earliest launch-quality track among the scenario's radars and the
-   space-based infrared cue give the interceptor launch time;
+   space-based infrared cue give the interceptor launch time (the old rule, ``architecture:
+   n-detections``); with an architecture, measured tracks and its fire-control rule give
+   one launch time per shooter (:mod:`euroshield.studies.sensing`);
 4. ``reach_of``: fly-out tables of every site x interceptor over a ladder of burnout speeds
    (the nominal one first);
 5. ``engage``: verdicts, reasons, intercept points and flip thresholds (the lowest burnout
@@ -24,7 +26,7 @@ from functools import cached_property
 
 import numpy as np
 
-from euroshield.scenario import Scenario
+from euroshield.scenario import N_DETECTIONS, Scenario
 from euroshield.studies.pipeline import (
     Engagements,
     Shooter,
@@ -126,9 +128,19 @@ def shooters_of(sc: Scenario, interceptor_speed_kms: float | None = None) -> lis
     return out
 
 
-def picture_of(looks, sc: Scenario):
-    """The ``sense`` stage with the scenario's radars, early warning, timeline and RCS."""
-    return sense(looks, sc.radar_models(), sc.early_warning, sc.timeline, sc.threats.rcs_m2)
+def picture_of(looks, sc: Scenario, shooters=None):
+    """The ``sense`` stage with the scenario's radars, early warning, timeline and RCS: the
+    old rule (``architecture: n-detections``, the default) exactly as before, else the
+    scenario's architecture (:func:`euroshield.studies.sensing.sense_network`, launch times
+    per shooter: ``shooters``, default :func:`shooters_of`, in the engage stage's order;
+    measurements and tracks kept with the looks, so a timeline what-if does not re-track)."""
+    if sc.architecture_name == N_DETECTIONS:
+        return sense(looks, sc.radar_models(), sc.early_warning, sc.timeline,
+                     sc.threats.rcs_m2)
+    from euroshield.studies.sensing import sense_network
+
+    return sense_network(looks, sc, shooters_of(sc) if shooters is None else shooters,
+                         sc.threats.rcs_m2)
 
 
 def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
@@ -139,9 +151,9 @@ def deterrence(sc: Scenario, interceptor_speed_kms: float | None = None,
     ``progress``, if given, is called with (done, total) after each site x interceptor table.
     """
     looks = look(fly(threats_of(sc)))
-    picture = picture_of(looks, sc)
-    reach = reach_of(looks, shooters_of(sc, interceptor_speed_kms), ladder_kms,
-                     progress=progress)
+    shooters = shooters_of(sc, interceptor_speed_kms)
+    picture = picture_of(looks, sc, shooters)
+    reach = reach_of(looks, shooters, ladder_kms, progress=progress)
     return DeterrenceResult(sc, engage(looks, reach, picture), interceptor_speed_kms,
                             tuple(float(v) for v in ladder_kms))
 
@@ -158,7 +170,7 @@ def with_timeline(result: DeterrenceResult, sc: Scenario) -> DeterrenceResult:
         raise ValueError("with_timeline: the scenarios differ in more than sensors and timeline")
     e = result.engagements
     return replace(result, scenario=sc,
-                   engagements=engage(e.looks, e.reach, picture_of(e.looks, sc)))
+                   engagements=engage(e.looks, e.reach, picture_of(e.looks, sc, e.reach.shooters)))
 
 
 def expansion(result: DeterrenceResult, doctrine, sweep_rows: bool = False,

@@ -30,7 +30,7 @@ from euroshield.earth.constants import WGS84_A, WGS84_E2
 from euroshield.earth.geodesy import inverse
 from euroshield.errors import InputError
 from euroshield.flight import aiming
-from euroshield.scenario import MAX_GRID_POINTS, Region, Scenario
+from euroshield.scenario import MAX_GRID_POINTS, N_DETECTIONS, Region, Scenario
 from euroshield.studies.deterrence import shooters_of
 from euroshield.studies.pipeline import (
     Engagements,
@@ -259,8 +259,13 @@ def _engage_chunk(looks, defence: Defence, tables: dict, memo: dict | None = Non
     (radar tracks and arrival times of these looks) are shared by the defences."""
     sc = defence.scenario
     memo = {} if memo is None else memo
-    picture = sense(looks, sc.radar_models(), sc.early_warning, sc.timeline,
-                    sc.footprint.rcs_m2, memo=memo.setdefault("tracks", {}))
+    if sc.architecture_name == N_DETECTIONS:  # the old rule, exactly as before
+        picture = sense(looks, sc.radar_models(), sc.early_warning, sc.timeline,
+                        sc.footprint.rcs_m2, memo=memo.setdefault("tracks", {}))
+    else:  # measurements and tracks kept with the looks (shared by defences and draws)
+        from euroshield.studies.sensing import sense_network
+
+        picture = sense_network(looks, sc, defence.shooters, sc.footprint.rcs_m2)
     reach = reach_of(looks, defence.shooters, tables=tables,
                      memo=memo.setdefault("arrivals", {}), keep_arrivals=True)
     return engage(looks, reach, picture)

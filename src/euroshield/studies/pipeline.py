@@ -274,6 +274,26 @@ class SensorPicture:
     decision_delay_s: float
     early_warning_delay_s: float | None  # None: no space-based early warning
     rcs_m2: float
+    # ---- with an architecture (euroshield.studies.sensing.sense_network); None for the old
+    # rule. Then launch_allowed_s is (n, J) per engage shooter (J = the shooters passed),
+    # track_time_s / cue_s the earliest over shooters, tracked_by the sensor whose own track
+    # gave track_time_s (-1: none, or a fused / remote / joint track did).
+    architecture: str | None = None  # its name ("n-detections" for the old rule)
+    launch_quality_s: np.ndarray | None = None  # (n, J) launch-quality track at command node
+    engage_quality_s: np.ndarray | None = None  # (n, J) engage-quality track [s]
+    shooter_cue_s: np.ndarray | None = None  # (n, J) cue at the shooter's command node [s]
+    access: np.ndarray | None = None  # (n, J) int8 network.architecture.Access codes
+    network: object | None = None  # the network.architecture.FireControl (columns = sites)
+    shooter_column: np.ndarray | None = None  # (J,) column of each shooter in ``network``
+    tracks: dict | None = None  # sensor name -> network.tracks.Tracks (n, m)
+    central_tracks: object | None = None  # joint: the central measurement-fused Tracks
+    sensor_first_detection_s: dict | None = None  # sensor name -> (n,) first detection [s]
+
+    def allowed_for(self, j: int) -> np.ndarray:
+        """(n,) launch allowed [s] for shooter column ``j`` (the same for every shooter under
+        the old rule)."""
+        a = self.launch_allowed_s
+        return a[:, j] if a.ndim == 2 else a
 
     @property
     def launch_rule(self) -> str:
@@ -491,7 +511,8 @@ def _exact_arrivals(s: Shooter, points: LookPoints):
 def engage(looks: Looks, reach: Reach, picture: SensorPicture,
            assess_delay_s: float = 0.0) -> Engagements:
     """Engagement windows of every shooter against every trajectory under the picture's
-    launch times; flip thresholds when ``reach`` carries a speed ladder."""
+    launch times (``picture.launch_allowed_s``: (n,) for every shooter, or (n, J) per shooter
+    under an architecture); flip thresholds when ``reach`` carries a speed ladder."""
     n, n_j = len(looks.threats), len(reach.shooters)
     flown = looks.trajectories.flown
     allowed = picture.launch_allowed_s
@@ -505,13 +526,14 @@ def engage(looks: Looks, reach: Reach, picture: SensorPicture,
     bound = np.zeros((n, n_j), dtype=bool)
     pts = looks.points
     for j, (s, table) in enumerate(zip(reach.shooters, reach.tables, strict=True)):
+        allowed_j = allowed[:, j] if allowed.ndim == 2 else allowed  # per shooter: a network
         for b in range(0, n, ROW_BLOCK):
             r = slice(b, min(n, b + ROW_BLOCK))
             p = LookPoints(pts.times_s, pts.ecef[r], pts.lat_deg[r], pts.lon_deg[r],
                            pts.height_m[r])
             arr = (tuple(a[r] for a in reach.arrivals[j]) if reach.arrivals is not None
                    else arrival_times(p, table, s.interceptor))
-            w = engagement_windows(p, table, s.interceptor, allowed[r], arrivals=arr,
+            w = engagement_windows(p, table, s.interceptor, allowed_j[r], arrivals=arr,
                                    assess_delay_s=assess_delay_s)
             fl = flown[r]
             ok[r, j] = fl & w.engageable
@@ -528,7 +550,7 @@ def engage(looks: Looks, reach: Reach, picture: SensorPicture,
             f["intercept_lat_deg"][r, j] = np.where(has, p.lat_deg[rows, kk], np.nan)
             f["intercept_lon_deg"][r, j] = np.where(has, p.lon_deg[rows, kk], np.nan)
             if len(table.speeds_kms) > 1:
-                thr = flip_thresholds(p, table, s.interceptor, allowed[r], arrivals=arr,
+                thr = flip_thresholds(p, table, s.interceptor, allowed_j[r], arrivals=arr,
                                       exact=_exact_arrivals(s, p))
                 f["threshold_speed_kms"][r, j] = np.where(fl, thr.speed_kms, np.nan)
                 bound[r, j] = fl & thr.upper_bound
