@@ -199,6 +199,12 @@ def assumptions(result) -> dict:
              "heading_deg": _round(f["heading_deg"], 1)} for i, f in sorted(reach.items())],
         "trajectory_shape": result.threats.shape,
         "radars": list(pic.sensors),
+        "architecture": getattr(pic, "architecture", None) or "n-detections",
+        "sensing": ("n-detections: a radar's N-th detection makes a launch-quality track"
+                    if getattr(pic, "launch_quality_s", None) is None else
+                    "tracking: measurements with noise and detection probability, EKF tracks, "
+                    "fusion and the architecture's fire-control rule (euroshield "
+                    "architectures); no radar-range flip is computed"),
         "rcs_m2": pic.rcs_m2,
         "radar_range_km": [round(float(x), 1) for x in result.flips.sensor_range_km],
         "early_warning_delay_s": pic.early_warning_delay_s,
@@ -241,7 +247,7 @@ def view(result) -> DeterrenceView:
         for i, (b, t) in enumerate(keys):
             ok = bool(e.engageable[i, j])
             reason = reason_text(e.reason[i, j], ic, e.margin_s[i, j],
-                                 pic.launch_allowed_s[i])
+                                 pic.allowed_for(j)[i])
             if i in reach:
                 reason += f" ({out_of_reach_text(reach[i])})"
             thr = e.threshold_speed_kms[i, j]
@@ -273,7 +279,7 @@ def view(result) -> DeterrenceView:
                 "shots": int(e.shots[i, j]),
                 "track_time_s": _round(pic.track_time_s[i]),
                 "tracked_by": pic.sensors[by] if by >= 0 else "",
-                "launch_allowed_s": _round(pic.launch_allowed_s[i]),
+                "launch_allowed_s": _round(pic.allowed_for(j)[i]),
                 "threshold_speed_kms": _round(thr, 2) if flown[i] else None,
                 "threshold_upper_bound": bool(bounds is not None and bounds[i, j]
                                               and np.isfinite(thr)),

@@ -109,15 +109,21 @@ def sensor_flips(result) -> SensorFlips:
 def flips_of(e: Engagements, radars: Sequence[Radar]) -> SensorFlips:
     """Sensor flips of engagements whose picture was sensed with ``radars`` (same order)."""
     pic = e.picture
-    if tuple(r.name for r in radars) != tuple(pic.sensors):
+    # a picture sensed with an architecture (tracking, fusion, fire control): its launch
+    # quality comes from track covariances, not from N detections, so there is no radar range
+    # to flip; the decider still separates kinematics, timeline and sensors (the network)
+    network = getattr(pic, "launch_quality_s", None) is not None
+    if network:
+        radars = ()
+    elif tuple(r.name for r in radars) != tuple(pic.sensors):
         raise ValueError(f"flips_of: radars {[r.name for r in radars]} are not the picture's "
                          f"sensors {list(pic.sensors)}")
     n, n_j = e.engageable.shape
     latest = latest_launch_s(e)
     rule = pic.launch_rule
     delay = pic.decision_delay_s
-    cue = pic.cue_s[:, None]
-    track = pic.track_time_s[:, None]
+    cue = pic.shooter_cue_s if network else pic.cue_s[:, None]
+    track = pic.launch_quality_s if network else pic.track_time_s[:, None]
     if rule == "track-and-cue":
         deadline = latest.copy()
         timeline_ok = cue + delay <= latest
@@ -144,7 +150,7 @@ def flips_of(e: Engagements, radars: Sequence[Radar]) -> SensorFlips:
         sole = capable.sum(axis=-1) == 1
         k_sole = np.argmax(capable, axis=-1)
         r_sole = np.take_along_axis(need, k_sole[..., None], axis=-1)[..., 0]
-    sensor_can = timeline_ok & np.isfinite(r_best)
+    sensor_can = timeline_ok & (True if network else np.isfinite(r_best))
     decider = np.full((n, n_j), Decider.COVERAGE, dtype=np.int8)
     decider[sensor_can] = Decider.SENSOR
     decider[~timeline_ok] = Decider.TIMELINE
@@ -161,12 +167,12 @@ def flips_of(e: Engagements, radars: Sequence[Radar]) -> SensorFlips:
     flip = np.where(ok, np.where(sole, r_sole, np.nan),
                     np.where(sensor_can, r_best, np.nan))
     radar = np.where(ok, np.where(sole, k_sole, -1), np.where(sensor_can, k_best, -1))
-    if rule == "ir-cue":
+    if rule == "ir-cue" or network:
         flip, radar = np.full((n, n_j), np.nan), np.full((n, n_j), -1)
     with np.errstate(invalid="ignore"):
         best = np.argmax(np.where(np.isnan(latest), -np.inf, latest), axis=1)
     best = np.where(np.isfinite(latest).any(axis=1), best, -1)
-    return SensorFlips(tuple(pic.sensors), nominal / 1e3, flip / 1e3,
+    return SensorFlips(tuple(r.name for r in radars), nominal / 1e3, flip / 1e3,
                        radar.astype(np.int64), latest, deadline, decider, best)
 
 
@@ -176,7 +182,8 @@ def latest_launch_s(e: Engagements) -> np.ndarray:
     fly-out limit). Taken from the engagement stage where launch was allowed (best margin plus
     the allowed time, the best point being the one with the latest launch); recomputed from the
     arrival times for rows without a track (``Reason.NO_TRACK``)."""
-    allowed = e.picture.launch_allowed_s[:, None]
+    a = e.picture.launch_allowed_s
+    allowed = a if a.ndim == 2 else a[:, None]  # per shooter with an architecture
     out = np.where(e.engageable, e.latest_launch_s, e.margin_s + allowed)
     out = np.where(np.isfinite(out), out, np.nan)
     redo = e.reason == Reason.NO_TRACK

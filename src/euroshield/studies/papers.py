@@ -383,19 +383,31 @@ def _rank(values: dict[str, float], site: str, higher_better: bool) -> float:
     return float(1 + sum(score(v) > mine for k, v in values.items() if k != site))
 
 
+def _allowed(e, rows, cols) -> np.ndarray:
+    """(len(rows),) the earliest allowed launch [s] over the selected shooters (the same for
+    every shooter under the n-detections rule; per shooter with an architecture)."""
+    a = e.picture.launch_allowed_s
+    if a.ndim == 1:
+        return a[rows]
+    sub = a[np.ix_(rows, list(cols))]
+    with np.errstate(all="ignore"):
+        return np.where(np.isfinite(sub).any(axis=1), np.nanmin(sub, axis=1, initial=np.inf),
+                        np.nan) if sub.shape[1] else np.full(len(rows), np.nan)
+
+
 def _boost_intercept(res: DeterrenceResult, rows, cols, burnout: np.ndarray) -> np.ndarray:
     """(len(rows),) a feasible intercept point before the threat's burnout exists for at
     least one selected shooter (same feasibility as ``engage``: band, fly-out limit, launch
     no earlier than allowed)."""
     e = res.engagements
     pts = e.looks.points
-    allowed = e.picture.launch_allowed_s[rows]
     out = np.zeros(len(rows), dtype=bool)
     p = LookPoints(pts.times_s, pts.ecef[rows], pts.lat_deg[rows], pts.lon_deg[rows],
                    pts.height_m[rows])
     for j in cols:
         s, table = e.reach.shooters[j], e.reach.tables[j]
         tau = arrival_times(p, table, s.interceptor)[0][..., 0]
+        allowed = e.picture.allowed_for(j)[rows]
         t = pts.times_s[None, :]
         with np.errstate(invalid="ignore"):
             ok = (in_band(p.height_m, s.interceptor) & np.isfinite(tau)
@@ -448,7 +460,7 @@ def _flips(runner: Runner, res: DeterrenceResult, rows, cols, exp: Expectation,
     with np.errstate(all="ignore"):
         thr = np.nanmin(e.threshold_speed_kms[np.ix_(rows, cols)], axis=1, initial=np.inf)
         margin = np.nanmax(e.margin_s[np.ix_(rows, cols)], axis=1, initial=-np.inf)
-    allowed = e.picture.launch_allowed_s[rows]
+    allowed = _allowed(e, rows, cols)
     flips = runner.sensor_flips(res)
     deciders: dict[str, int] = {}
     need_range = np.full(len(rows), np.inf)
