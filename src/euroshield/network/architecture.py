@@ -6,7 +6,9 @@ track, and cue-only space sensors), shooters (interceptor sites) and a command n
 :class:`Link` carries data from one system to another with a latency, an update interval, an
 availability and a :class:`SharingLevel`. An :class:`Architecture` combines them with a kind:
 
-* ``independent``: each system uses only its own sensors' tracks (links are not allowed).
+* ``independent``: each system uses only its own sensors' tracks, each alone and fused by
+  covariance intersection (links are not allowed). Every kind but ``joint`` fuses a system's
+  own sensors the same way, so what an exchange adds is only what the partner sends.
 * ``exchange``: each system uses its own tracks, and what its incoming links share, as
   received (see "Exchange" below).
 * ``joint``: one picture: a central track fused from the measurements of every sensor of
@@ -687,10 +689,10 @@ def fire_control(architecture: Architecture, tracks_by_sensor: Mapping[str, Trac
             reason = np.where(np.isfinite(t_j) & ~(t_j >= t_own), Access.JOINT_TRACK, reason)
             t_own, e_own = np.fmin(t_own, t_j), np.fmin(e_own, e_j)
             c_own = _fmin_all([own_cue(x) for x in arch.systems], n)
-        elif arch.kind in ("exchange", "sectoral"):
-            fused_in: list[Tracks] = []
-            fused_delay: list[float] = []
-            launch_remote = False
+        fused_in: list[Tracks] = []
+        fused_delay: list[float] = []
+        launch_remote = False
+        if arch.kind in ("exchange", "sectoral"):
             for link in arch.links:
                 if link.to_system != s.name or link.level == SharingLevel.NONE:
                     continue
@@ -722,13 +724,17 @@ def fire_control(architecture: Architecture, tracks_by_sensor: Mapping[str, Trac
                         te = received_first_time(tracks_by_sensor[k], q, "engage", delay,
                                                  link.update_interval_s)
                         e_own = np.fmin(e_own, np.where(up, te, np.nan))
-            if fused_in and any(t.valid.any() for t in own):
-                own_first = _fmin_all([t.first_track_time_s for t in own], n)
-                tf = _first_fused(own + fused_in, [0.0] * len(own) + fused_delay, q,
-                                  None if launch_remote else own_first, t_own, grid_step_s)
-                better = np.isfinite(tf) & ~(tf >= t_own)
-                reason = np.where(better, Access.FUSED_TRACK, reason)
-                t_own = np.where(better, tf, t_own)
+        # every system fuses what it holds: its own sensors' tracks (in every kind: a system
+        # with two radars fuses them with or without a partner, so the exchange's gain is
+        # only what the partner adds) and, over links, the partner's
+        if (arch.kind != "joint" and len(own) + len(fused_in) >= 2
+                and any(t.valid.any() for t in own)):
+            own_first = _fmin_all([t.first_track_time_s for t in own], n)
+            tf = _first_fused(own + fused_in, [0.0] * len(own) + fused_delay, q,
+                              None if launch_remote else own_first, t_own, grid_step_s)
+            better = np.isfinite(tf) & ~(tf >= t_own)
+            reason = np.where(better, Access.FUSED_TRACK, reason)
+            t_own = np.where(better, tf, t_own)
         launch[s.name], engage[s.name], cue[s.name], why[s.name] = t_own, e_own, c_own, reason
 
     n_j = len(cols)
