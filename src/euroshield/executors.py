@@ -312,6 +312,13 @@ class RunInfo:
     worker_cpu_s: float = 0.0  # the workers' CPU time meanwhile (worker_s minus waiting)
 
 
+def _key_columns(keys: np.ndarray, variants: int, exact: np.ndarray) -> dict:
+    """The store columns that say what a row is: its key, draw, variant and path."""
+    return {"key": keys, "draw": np.where(keys >= 0, keys // variants, -1),
+            "variant": np.where(keys >= 0, keys % variants, -1 - keys).astype(np.int16),
+            "exact": exact}
+
+
 def chunk_columns(plan, result, versions: dict) -> dict:
     """Store columns of an evaluated chunk of a deterrence campaign (see
     :mod:`euroshield.store`)."""
@@ -320,10 +327,7 @@ def chunk_columns(plan, result, versions: dict) -> dict:
     eng = result.engageable
     k, n, j = eng.shape
     cols: dict = {
-        "key": keys,
-        "draw": np.where(keys >= 0, keys // v, -1),
-        "variant": np.where(keys >= 0, keys % v, -1 - keys).astype(np.int16),
-        "exact": result.exact,
+        **_key_columns(keys, v, result.exact),
         "engageable_routes": eng.any(axis=2).sum(axis=1).astype(np.int32),
         "engageable_pairs": eng.sum(axis=(1, 2)).astype(np.int32),
         "routes": [bytes(b) for b in np.packbits(eng.any(axis=2), axis=1)],
@@ -403,10 +407,7 @@ class FootprintRecords:
         defended, partly, _ = footprint_status(self.cells, self.flown,
                                                result.engageable.any(axis=2))
         cols: dict = {
-            "key": keys,
-            "draw": np.where(keys >= 0, keys // v, -1),
-            "variant": np.where(keys >= 0, keys % v, -1 - keys).astype(np.int16),
-            "exact": result.exact,
+            **_key_columns(keys, v, result.exact),
             "defended": [bytes(b) for b in np.packbits(defended, axis=1)],
             "engageable": [bytes(b) for b in np.packbits(partly, axis=1)],
         }
@@ -551,6 +552,31 @@ def identity(plan) -> dict:
                        [d.parameter for d in plan.dists], method)
 
 
+@contextlib.contextmanager
+def _closing_on_error(executor: Executor):
+    """Close ``executor`` (its worker processes or cluster) if the block raises, then re-raise."""
+    try:
+        yield
+    except BaseException:
+        executor.close()
+        raise
+
+
+def _shooter_names(nominal) -> list[str]:
+    """The campaign's shooters as ``site/interceptor``, in the scenario's order."""
+    return [f"{s.site}/{name}" for s in nominal.sites for name in s.interceptors]
+
+
+def _open_store(store_path, ident: dict, executor: Executor):
+    """The campaign's store (in memory when ``store_path`` is None); the executor is closed if it
+    cannot be opened."""
+    from euroshield import store as st
+
+    with _closing_on_error(executor):
+        return (st.open_store(store_path, ident) if store_path is not None
+                else st.MemoryStore(ident))
+
+
 def execute(plan, executor: Executor, store_path=None, ci_width: float | None = None,
             progress: Callable[[int, int], None] | None = None,
             say: Callable[[str], None] | None = None, looks=None) -> Campaign:
@@ -566,32 +592,21 @@ def execute(plan, executor: Executor, store_path=None, ci_width: float | None = 
     if store_path is not None:
         st.check_store(store_path, ident)  # refuse before computing anything
     say = say or (lambda _m: None)
-    try:
+    with _closing_on_error(executor):
         executor.connect()
-    except BaseException:
-        executor.close()
-        raise
     if plan.study == "footprint":
         return _execute_footprint(plan, executor, store_path, ident, ci_width, progress, say)
     t0 = time.perf_counter()
     if looks is None:
         say("flying the threat trajectories")
         looks = look(fly(threats_of(plan.nominal)))
-    try:
+    with _closing_on_error(executor):
         evaluator = cp.build_evaluator(plan, progress=say, looks=looks)
-    except BaseException:
-        executor.close()
-        raise
     pre = time.perf_counter() - t0
     th = looks.threats
-    shooter_names = [f"{s.site}/{name}" for s in plan.nominal.sites for name in s.interceptors]
+    shooter_names = _shooter_names(plan.nominal)
     n, j = len(th), len(shooter_names)
-    try:
-        store = (st.open_store(store_path, ident) if store_path is not None
-                 else st.MemoryStore(ident))
-    except BaseException:
-        executor.close()
-        raise
+    store = _open_store(store_path, ident, executor)
     try:
         info = run(plan, evaluator, store, executor, n, j, ci_width=ci_width, progress=progress,
                    precompute_s=pre)
@@ -611,30 +626,20 @@ def execute(plan, executor: Executor, store_path=None, ci_width: float | None = 
 def _execute_footprint(plan, executor: Executor, store_path, ident: dict,
                        ci_width: float | None, progress, say) -> Campaign:
     """:func:`execute` for a footprint campaign (``plan.cells`` set)."""
-    from euroshield import store as st
     from euroshield.studies import campaign as cp
 
     t0 = time.perf_counter()
-    try:
+    with _closing_on_error(executor):
         evaluator = cp.build_evaluator(plan, progress=say)
         if evaluator.fast is not None:
             flown = evaluator.fast.flown
         else:  # exact pipeline for every draw: fly here too for the threatened aim points
             say("flying the footprint trajectories")
             flown = evaluator.exact.footprint_looks(plan.cells).trajectories.flown
-    except BaseException:
-        executor.close()
-        raise
     pre = time.perf_counter() - t0
-    nominal = plan.nominal
-    shooter_names = [f"{s.site}/{name}" for s in nominal.sites for name in s.interceptors]
+    shooter_names = _shooter_names(plan.nominal)
     records = FootprintRecords(plan, flown)
-    try:
-        store = (st.open_store(store_path, ident) if store_path is not None
-                 else st.MemoryStore(ident))
-    except BaseException:
-        executor.close()
-        raise
+    store = _open_store(store_path, ident, executor)
     try:
         info = run(plan, evaluator, store, executor, len(flown), len(shooter_names),
                    ci_width=ci_width, progress=progress, precompute_s=pre, records=records)

@@ -21,28 +21,15 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_support import Outcome, invoke
+from cli_support import assert_one_line_error, invoke
 
 from euroshield import cli
 
-PREFIX = "euroshield: error:"
 FF = ["free-flight"]
 ME = [*FF, "--minimum-energy", "--numeric", "--range-km", "3000"]
 FLY = ["fly", "--launch", "54.03,35.77", "--target", "38.9,-77.0"]
 SMALL = ["--base", "kozelsk", "--target", "washington", "--site", "norwegian-sea",
          "--interceptor", "sm3-iia"]
-
-
-def assert_rejected(o: Outcome, *needles: str) -> str:
-    """Exit 2, nothing on stdout, exactly one line on stderr with the prefix and the needles."""
-    assert o.code == 2, f"exit {o.code} for {o.argv}: {o.err!r}"
-    assert o.out == "", o.out
-    assert "Traceback" not in o.err
-    assert o.err.startswith(PREFIX), o.err
-    assert o.err.endswith("\n") and len(o.err.splitlines()) == 1, repr(o.err)
-    for needle in needles:
-        assert needle in o.err, f"{needle!r} not in {o.err!r}"
-    return o.err
 
 
 def run(argv: list[str], env: dict | None = None, **kw) -> subprocess.CompletedProcess:
@@ -100,7 +87,7 @@ FREE_FLIGHT_CASES = [
 
 @pytest.mark.parametrize(("argv", "needles"), FREE_FLIGHT_CASES)
 def test_free_flight_numbers_are_checked_in_every_branch(argv, needles):
-    assert_rejected(invoke(argv), *needles)
+    assert_one_line_error(invoke(argv), *needles)
 
 
 def test_free_flight_minimum_energy_numeric_still_works():
@@ -148,7 +135,7 @@ OPTION_CASES = [
 
 @pytest.mark.parametrize(("argv", "needles"), OPTION_CASES)
 def test_option_is_refused_with_one_line(argv, needles):
-    msg = assert_rejected(invoke(argv), *needles)
+    msg = assert_one_line_error(invoke(argv), *needles)
     assert "doctrine" not in msg  # named as the option the user typed
 
 
@@ -159,7 +146,7 @@ def test_salvo_range_is_the_schema_range():
 
     assert cli.schema_bounds(Doctrine, "salvo") == (1, 64)
     o = invoke(["deterrence", "--salvo", "64", "--scenario", "no-such-scenario"])
-    assert_rejected(o, "no-such-scenario")
+    assert_one_line_error(o, "no-such-scenario")
     assert "--salvo" not in o.err
     import inspect
 
@@ -169,15 +156,15 @@ def test_salvo_range_is_the_schema_range():
 
 def test_port_in_range_is_accepted_up_to_the_folder_check(tmp_path):
     """A valid port passes; the next check (the folder) is what fails."""
-    assert_rejected(invoke(["serve", str(tmp_path / "missing"), "--port", "65535"]),
-                    "DIRECTORY", "not a folder")
+    assert_one_line_error(invoke(["serve", str(tmp_path / "missing"), "--port", "65535"]),
+                          "DIRECTORY", "not a folder")
 
 
 # ---- 5. empty paths and control characters ----------------------------------------------------
 def test_empty_paths_are_refused():
-    assert_rejected(invoke(["serve", ""]), "DIRECTORY", "empty path")
-    assert_rejected(invoke(["scenario", "show", ""]), "REF", "empty")
-    assert_rejected(invoke([*FLY, "--csv", ""]), "--csv", "is a folder")
+    assert_one_line_error(invoke(["serve", ""]), "DIRECTORY", "empty path")
+    assert_one_line_error(invoke(["scenario", "show", ""]), "REF", "empty")
+    assert_one_line_error(invoke([*FLY, "--csv", ""]), "--csv", "is a folder")
 
 
 CONTROL = "a\nb\x1b[31mc\rd\u2028e\x85f"  # newline, ESC, CR, line separator, NEL
@@ -194,7 +181,7 @@ CONTROL = "a\nb\x1b[31mc\rd\u2028e\x85f"  # newline, ESC, CR, line separator, NE
 def test_control_characters_in_input_are_escaped_in_the_one_line(argv):
     """No control character of the input reaches the terminal: the line has none, it is one
     line by every definition Python knows, and the input is shown escaped."""
-    err = assert_rejected(invoke(argv))
+    err = assert_one_line_error(invoke(argv))
     assert all(c.isprintable() for c in err[:-1]), repr(err)
     assert "\\x1b" in err and ("\\n" in err or "\\x0a" in err), err
 

@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 import yaml
 from cli_support import Outcome, invoke
+from cli_support import assert_one_line_error as one_line_error
 
 from euroshield import catalog, scenario
 from euroshield.errors import InputError
 
-PREFIX = "euroshield: error:"
 BASE = """name: test
 sites: [{site: deveselu, interceptors: [sm3-ib]}]
 threats: {bases: [kozelsk], targets: [washington]}
@@ -35,17 +35,10 @@ BUILTIN_SCENARIOS = ", ".join(scenario.builtin_names())
 
 
 def assert_one_line_error(o: Outcome, *needles: str) -> str:
-    """Exit 2, nothing on stdout, exactly one stderr line with the prefix, no traceback, every
-    needle in the message, and no doubled colon (an empty field or position)."""
-    assert o.code == 2, f"exit code {o.code} for {o.argv}; stderr={o.err!r}"
-    assert o.out == "", f"stdout not empty: {o.out!r}"
-    assert "Traceback" not in o.err
-    assert o.err.startswith(PREFIX), repr(o.err)
-    assert o.err.endswith("\n") and len(o.err.splitlines()) == 1, repr(o.err)
-    assert "::" not in o.err, o.err
-    for needle in needles:
-        assert needle in o.err, f"{needle!r} not in {o.err!r}"
-    return o.err
+    """The one-line contract (cli_support) and no doubled colon (an empty field or position)."""
+    err = one_line_error(o, *needles)
+    assert "::" not in err, err
+    return err
 
 
 def _commands(path: str) -> dict[str, list[str]]:

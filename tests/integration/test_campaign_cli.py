@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_support import invoke
+from cli_support import assert_one_line_error, invoke, invoke_json
 
 from euroshield.studies import campaign as cp
 
@@ -55,14 +55,19 @@ def _snapshot(folder: Path) -> dict:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
+def _assert_same(got: dict, doc: dict, keys=SAME) -> None:
+    """The results (``keys`` of the document) equal the reference run's."""
+    for k in keys:
+        assert got[k] == doc[k], k
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     """An uninterrupted single-process run (also writes --out)."""
     d = tmp_path_factory.mktemp("campaign")
     yaml = _write(d)
-    r = invoke(_args(yaml, d / "store", "--executor", "single", "--out", str(d / "out")))
-    assert r.code == 0, r.err
-    return d, yaml, json.loads(r.out)
+    return d, yaml, invoke_json(_args(yaml, d / "store", "--executor", "single", "--out",
+                                      str(d / "out")))
 
 
 def test_json_document(reference):
@@ -102,22 +107,16 @@ def test_json_document(reference):
 
 def test_local_processes_give_identical_results(reference, tmp_path):
     _, yaml, doc = reference
-    r = invoke(_args(yaml, tmp_path / "store", "--executor", "local", "--workers", "2"))
-    assert r.code == 0, r.err
-    got = json.loads(r.out)
+    got = invoke_json(_args(yaml, tmp_path / "store", "--executor", "local", "--workers", "2"))
     assert got["evaluation"]["executor"].startswith("local: 2 worker processes")
-    for k in SAME:
-        assert got[k] == doc[k], k
+    _assert_same(got, doc)
 
 
 def test_dask_local_cluster_gives_identical_results(reference, tmp_path):
     _, yaml, doc = reference
-    r = invoke(_args(yaml, tmp_path / "store", "--executor", "dask", "--workers", "1"))
-    assert r.code == 0, r.err
-    got = json.loads(r.out)
+    got = invoke_json(_args(yaml, tmp_path / "store", "--executor", "dask", "--workers", "1"))
     assert got["evaluation"]["executor"].startswith("dask LocalCluster")
-    for k in SAME:
-        assert got[k] == doc[k], k
+    _assert_same(got, doc)
 
 
 def test_sigkill_then_resume_equals_an_uninterrupted_run(reference, tmp_path):
@@ -137,17 +136,14 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(reference, tmp_path):
     proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     kept = len(list(store.glob("part-*.parquet")))
-    r = invoke(_args(yaml, store, "--executor", "single"))
-    assert r.code == 0, r.err
-    got = json.loads(r.out)
+    got = invoke_json(_args(yaml, store, "--executor", "single"))
     ev = got["evaluation"]
     assert ev["reused_from_store"] > 0 and ev["computed_now"] > 0
     # nothing completed is lost or computed twice
     assert ev["reused_from_store"] + ev["computed_now"] == doc["evaluation"]["evaluations"]
     assert len(list(store.glob("part-*.parquet"))) > kept
     assert not list(store.glob(".part-*"))  # no half-written chunk left
-    for k in SAME:
-        assert got[k] == doc[k], k
+    _assert_same(got, doc)
     # the store holds every key exactly once
     import pyarrow.parquet as pq
 
@@ -156,20 +152,15 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(reference, tmp_path):
     assert len(keys) == len(np.unique(keys)) == doc["evaluation"]["evaluations"]
 
 
-def _refused(r, *words):
-    assert r.code == 2, (r.code, r.err)
-    assert len(r.lines) == 1 and "Traceback" not in r.err, r.err
-    for w in words:
-        assert w in r.message, r.message
-
-
 def test_store_of_another_scenario_seed_or_version_is_refused_untouched(reference, tmp_path):
     d, _, _ = reference
     store = d / "store"
     before = _snapshot(store)
     other = _write(tmp_path, SCENARIO.replace("high: 120", "high: 90"), "other.yaml")
-    _refused(invoke(_args(other, store)), "--store", "another scenario", "left untouched")
-    _refused(invoke(_args(_write(tmp_path), store, "--seed", "2")), "another seed (1;")
+    assert_one_line_error(invoke(_args(other, store)), "--store", "another scenario",
+                          "left untouched")
+    assert_one_line_error(invoke(_args(_write(tmp_path), store, "--seed", "2")),
+                          "another seed (1;")
     assert _snapshot(store) == before
     # a store written by another euroshield version
     copy = tmp_path / "copy"
@@ -180,12 +171,14 @@ def test_store_of_another_scenario_seed_or_version_is_refused_untouched(referenc
     m["euroshield_version"] = "0.0.1"
     (copy / "manifest.json").write_text(json.dumps(m))
     kept = _snapshot(copy)
-    _refused(invoke(_args(_write(tmp_path), copy)), "another euroshield version (0.0.1;")
+    assert_one_line_error(invoke(_args(_write(tmp_path), copy)),
+                          "another euroshield version (0.0.1;")
     assert _snapshot(copy) == kept
     # a folder that is not a store
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "a.txt").write_text("mine")
-    _refused(invoke(_args(_write(tmp_path), tmp_path / "notes")), "not a euroshield campaign")
+    assert_one_line_error(invoke(_args(_write(tmp_path), tmp_path / "notes")),
+                          "not a euroshield campaign")
 
 
 @pytest.mark.parametrize("edit, words", [
@@ -200,7 +193,7 @@ def test_bad_distributions(reference, tmp_path, edit, words):
     d, _, _ = reference
     before = _snapshot(d / "store")
     bad = _write(tmp_path, SCENARIO.replace(*edit), "bad.yaml")
-    _refused(invoke(_args(bad, d / "store")), *words)
+    assert_one_line_error(invoke(_args(bad, d / "store")), *words)
     assert _snapshot(d / "store") == before
 
 
@@ -219,23 +212,24 @@ def test_bad_options(reference, swap, words):
     else:
         args += list(swap)
     before = _snapshot(d / "store")
-    _refused(invoke(args), *words)
+    assert_one_line_error(invoke(args), *words)
     assert _snapshot(d / "store") == before
 
 
 def test_unreachable_scheduler(reference, tmp_path):
     d, yaml, _ = reference
     before = _snapshot(d / "store")
-    _refused(invoke(_args(yaml, d / "store", "--scheduler", "tcp://127.0.0.1:1")),
-             "--scheduler: cannot connect to tcp://127.0.0.1:1")
-    _refused(invoke(_args(yaml, tmp_path / "new", "--scheduler", "not-an-address")),
-             "--scheduler: expected a Dask scheduler address")
+    assert_one_line_error(invoke(_args(yaml, d / "store", "--scheduler", "tcp://127.0.0.1:1")),
+                          "--scheduler: cannot connect to tcp://127.0.0.1:1")
+    assert_one_line_error(invoke(_args(yaml, tmp_path / "new", "--scheduler", "not-an-address")),
+                          "--scheduler: expected a Dask scheduler address")
     assert _snapshot(d / "store") == before
     assert not (tmp_path / "new").exists()
 
 
 def test_a_scenario_without_distributions_is_refused():
-    _refused(invoke(["campaign", "shield-today", "--runs", "10"]), "declares no distributions")
+    assert_one_line_error(invoke(["campaign", "shield-today", "--runs", "10"]),
+                          "declares no distributions")
 
 
 def test_study_report_gains_an_uncertainty_section(tmp_path, monkeypatch):
@@ -263,17 +257,15 @@ def test_study_report_gains_an_uncertainty_section(tmp_path, monkeypatch):
 def test_stop_early_at_a_target_interval_width(reference, tmp_path):
     _, yaml, _ = reference
     base = ["campaign", str(yaml), "--sobol-draws", "0", "--executor", "single", "--json"]
-    r = invoke([*base, "--runs", RUNS, "--ci-width", "0.1", "--store", str(tmp_path / "a")])
-    assert r.code == 0, r.err
-    early = json.loads(r.out)
+    early = invoke_json([*base, "--runs", RUNS, "--ci-width", "0.1", "--store",
+                         str(tmp_path / "a")])
     n = early["runs"]
     assert early["converged"] is True and n < 1000 and n % cp.CHUNK_DRAWS == 0
     widths = [x["ci95"][1] - x["ci95"][0] for x in early["results"] if "route" in x]
     assert max(widths) <= 0.1
     # the checkpoint is the first in draw order that meets the target: the same answer as a
     # campaign of exactly that many draws
-    r = invoke([*base, "--runs", str(n), "--store", str(tmp_path / "b")])
-    plain = json.loads(r.out)
+    plain = invoke_json([*base, "--runs", str(n), "--store", str(tmp_path / "b")])
     assert plain["results"] == early["results"] and plain["summary"] == early["summary"]
 
 
@@ -284,12 +276,10 @@ def test_an_existing_dask_cluster_by_scheduler_address(reference, tmp_path):
     # a cluster with its worker in this process (cheap), reached over TCP like a remote one
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
                       dashboard_address=None) as cluster:
-        r = invoke(_args(yaml, tmp_path / "store", "--scheduler", cluster.scheduler_address))
-    assert r.code == 0, r.err
-    got = json.loads(r.out)
+        got = invoke_json(_args(yaml, tmp_path / "store", "--scheduler",
+                                cluster.scheduler_address))
     assert got["evaluation"]["executor"].startswith("dask cluster at tcp://")
-    for k in SAME:
-        assert got[k] == doc[k], k
+    _assert_same(got, doc)
 
 
 # ---- footprint campaigns ----------------------------------------------------------------------
@@ -326,9 +316,7 @@ def footprint_run(tmp_path_factory):
     d = tmp_path_factory.mktemp("footprint-campaign")
     yaml = d / "fp.yaml"
     yaml.write_text(FP_SCENARIO, encoding="utf-8")
-    r = invoke(_fp_args(yaml, d / "store", "--out", str(d / "out")))
-    assert r.code == 0, r.err
-    return d, yaml, json.loads(r.out)
+    return d, yaml, invoke_json(_fp_args(yaml, d / "store", "--out", str(d / "out")))
 
 
 def test_footprint_campaign_document(footprint_run):
@@ -374,13 +362,11 @@ def test_footprint_campaign_document(footprint_run):
 
 def test_footprint_campaign_resumes_from_its_store(footprint_run):
     d, yaml, doc = footprint_run
-    r = invoke(_fp_args(yaml, d / "store"))
-    assert r.code == 0, r.err
-    got = json.loads(r.out)
+    got = invoke_json(_fp_args(yaml, d / "store"))
     assert got["evaluation"]["computed_now"] == 0
     assert got["evaluation"]["reused_from_store"] == doc["evaluation"]["evaluations"]
-    for k in ("results", "summary", "sensitivity", "tornado", "conditional", "capitals"):
-        assert got[k] == doc[k], k
+    _assert_same(got, doc, ("results", "summary", "sensitivity", "tornado", "conditional",
+                            "capitals"))
 
 
 def test_footprint_campaign_bad_input(footprint_run, tmp_path):
@@ -389,15 +375,15 @@ def test_footprint_campaign_bad_input(footprint_run, tmp_path):
     # the footprint store is refused for a deterrence campaign (another method), untouched
     r = invoke(["campaign", str(yaml), "--runs", str(FP_RUNS), "--sobol-draws", "32",
                 "--store", str(d / "store"), "--json"])
-    _refused(r, "--store", "another kind of campaign (footprint, 5.0 deg grid",
-             "this campaign: deterrence", "left untouched")
-    _refused(invoke(["campaign", str(yaml), "--runs", "10", "--resolution-deg", "2"]),
-             "--resolution-deg: applies to --study footprint only")
-    _refused(invoke(["campaign", str(yaml), "--runs", "10", "--study", "europe"]),
-             "--study: expected deterrence or footprint")
-    _refused(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0")),
-             "--resolution-deg: 0 is outside the allowed range (0, 10]")
-    _refused(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0.1")),
-             "--resolution-deg: 0.1 deg gives", "more than the 8,000")
+    assert_one_line_error(r, "--store", "another kind of campaign (footprint, 5.0 deg grid",
+                          "this campaign: deterrence", "left untouched")
+    assert_one_line_error(invoke(["campaign", str(yaml), "--runs", "10", "--resolution-deg", "2"]),
+                          "--resolution-deg: applies to --study footprint only")
+    assert_one_line_error(invoke(["campaign", str(yaml), "--runs", "10", "--study", "europe"]),
+                          "--study: expected deterrence or footprint")
+    assert_one_line_error(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0")),
+                          "--resolution-deg: 0 is outside the allowed range (0, 10]")
+    assert_one_line_error(invoke(_fp_args(yaml, tmp_path / "s", "--resolution-deg", "0.1")),
+                          "--resolution-deg: 0.1 deg gives", "more than the 8,000")
     assert _snapshot(d / "store") == before
     assert not (tmp_path / "s").exists()

@@ -16,13 +16,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import Outcome, invoke
+from cli_support import Outcome, assert_one_line_error, invoke, invoke_json
 
 from euroshield import scenario
 from euroshield.defense.interceptors import get_interceptor
 from euroshield.errors import InputError
 
-PREFIX = "euroshield: error:"
 BASES = ["kozelsk", "teykovo"]
 TARGETS = ["washington", "chicago"]
 ROUTE_KEYS = {"base", "target", "site", "interceptor", "engageable", "reason",
@@ -49,9 +48,7 @@ IR_CUE = ["--fire-control", "ir-cue"]
 
 
 def run_json(argv: list[str]) -> dict:
-    o = invoke(["deterrence", *argv, "--json"])
-    assert o.code == 0, o.err
-    return json.loads(o.out)
+    return invoke_json(["deterrence", *argv, "--json"])
 
 
 def _no_nan(token: str):
@@ -224,19 +221,6 @@ def test_out_writes_the_files_reproducibly(tmp_path):
 
 
 # ---- 5. bad input ------------------------------------------------------------------------------
-def assert_one_line_error(o: Outcome, *needles: str) -> str:
-    """Exit 2, nothing on stdout, exactly one stderr line starting with the error prefix, no
-    traceback, and every needle in the message."""
-    assert o.code == 2, f"exit code {o.code} for {o.argv}; stderr={o.err!r}"
-    assert o.out == "", f"stdout not empty: {o.out!r}"
-    assert "Traceback" not in o.err
-    assert o.err.startswith(PREFIX), repr(o.err)
-    assert o.err.endswith("\n") and len(o.err.splitlines()) == 1, repr(o.err)
-    for needle in needles:
-        assert needle in o.err, f"{needle!r} not in {o.err!r}"
-    return o.err
-
-
 OPTION_CASES = [
     pytest.param(selection(bases=["atlantis"]),
                  ["threats.bases.0", "'atlantis'", "known:", "kozelsk", "teykovo"],

@@ -21,14 +21,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_support import invoke
+from cli_support import assert_one_line_error, invoke
 from test_study_report import small_scenario
 
 from euroshield.errors import InputError
 from euroshield.report import globe
 from euroshield.report.folders import MARKER, atomic_folder, check_out, safe_name, unique_names
 
-PREFIX = "euroshield: error:"
 SMALL_DETERRENCE = ["--base", "kozelsk", "--target", "washington", "--site", "norwegian-sea",
                     "--interceptor", "sm3-iia"]
 SMALL_FOOTPRINT = ["--resolution-deg", "2", "--launch-area", "iran-north-west", "--missile",
@@ -49,14 +48,6 @@ def write_scenario(path: Path, name: str, **timeline) -> Path:
         data["early_warning"]["enabled"] = True
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
-
-
-def assert_one_line_error(o, *needles):
-    assert o.code == 2, (o.code, o.err)
-    assert o.out == "" and len(o.lines) == 1 and o.err.startswith(PREFIX), o.err
-    assert "Traceback" not in o.err
-    for n in needles:
-        assert n in o.err, (n, o.err)
 
 
 # ---- the helper ---------------------------------------------------------------------------------

@@ -9,26 +9,16 @@ from importlib import resources
 
 import pytest
 import yaml
-from cli_support import invoke
+from cli_support import assert_one_line_error, invoke, invoke_json
 
 from euroshield import scenario
 
-PREFIX = "euroshield: error:"
 CLAIM_KEYS = {"id", "text", "source", "label", "reading", "check", "paper_answer",
               "model_answer", "model_value", "default_scenario", "default_answer",
               "default_value", "default_agreement", "agrees", "agreement", "reason",
               "nearest_flip", "nearest_flip_text"}
 FLIP_KEYS = {"routes_needed", "speed_kms", "speed_direction", "delay_s", "delay_needs_track",
              "sensor_range_km", "sensor_radar", "sensor_studied_km", "deciders"}
-
-
-def one_line_error(o, *needles: str) -> str:
-    assert o.code == 2, (o.code, o.err)
-    assert o.out == "" and "Traceback" not in o.err
-    assert o.err.startswith(PREFIX) and len(o.err.splitlines()) == 1, repr(o.err)
-    for n in needles:
-        assert n in o.err, f"{n!r} not in {o.err!r}"
-    return o.err
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +86,9 @@ def test_scenario_list_and_load_by_name():
 
 def test_a_paper_scenario_runs_as_a_normal_scenario_with_options():
     # the options replace the paper's sites and routes: its claims no longer apply
-    o = invoke(["deterrence", "--scenario", "papers/gao-13-382r", "--site", "north-sea",
-                "--base", "kozelsk", "--target", "washington", "--json"])
-    assert o.code == 0, o.err
-    assert json.loads(o.out)["summary"]["routes"] == 1
+    doc = invoke_json(["deterrence", "--scenario", "papers/gao-13-382r", "--site", "north-sea",
+                       "--base", "kozelsk", "--target", "washington", "--json"])
+    assert doc["summary"]["routes"] == 1
 
 
 def _paper(name: str) -> dict:
@@ -196,19 +185,19 @@ def test_bad_claims_are_one_line_errors(tmp_path, edit, needles):
     edit(data)
     path = _write(tmp_path, data)
     for argv in (["papers", "--paper", path], ["scenario", "show", path]):
-        one_line_error(invoke(argv), *needles)
+        assert_one_line_error(invoke(argv), *needles)
 
 
 def test_papers_refuses_what_is_not_a_paper(tmp_path):
-    one_line_error(invoke(["papers", "--paper", "shield-today"]),
-                   "--paper: shield-today has no paper section")
-    one_line_error(invoke(["papers", "--paper", "no-such-paper"]),
-                   "--paper: 'no-such-paper' is neither a built-in scenario",
-                   "papers/gao-13-382r")
+    assert_one_line_error(invoke(["papers", "--paper", "shield-today"]),
+                          "--paper: shield-today has no paper section")
+    assert_one_line_error(invoke(["papers", "--paper", "no-such-paper"]),
+                          "--paper: 'no-such-paper' is neither a built-in scenario",
+                          "papers/gao-13-382r")
     data = _paper("gao-13-382r")
     del data["paper"]
-    one_line_error(invoke(["papers", "--paper", _write(tmp_path, data)]),
-                   "claims: a file with claims needs a paper section")
+    assert_one_line_error(invoke(["papers", "--paper", _write(tmp_path, data)]),
+                          "claims: a file with claims needs a paper section")
 
 
 def test_every_paper_file_names_its_fields_the_schema_way():

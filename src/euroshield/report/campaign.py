@@ -35,6 +35,90 @@ def _value(v):
     return round(v, 6) if isinstance(v, float) else v
 
 
+def _head(study: str, o, nominal) -> dict:
+    """The first keys of a campaign document (either study)."""
+    return {"study": study, "runs": o.runs, "requested_runs": o.requested_runs, "seed": o.seed,
+            "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name}
+
+
+def _parameter_rows(plan) -> list[dict]:
+    """The uncertain parameters: distribution, source, nominal value, fast path or not."""
+    from euroshield.studies.distributions import get_value
+
+    return [{"parameter": d.parameter, "distribution": d.describe(), "source": d.source,
+             "nominal": _value(get_value(plan.nominal, d.parameter)),
+             "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
+
+
+def _sensitivity(o, plan, headline: str) -> tuple[list[dict], dict]:
+    """Sobol rows of each figure, largest total index first: the ``headline`` figure's rows
+    and the others' by figure."""
+    sens, others = [], {}
+    for fig, s in o.sobol.items():
+        rows = [{"parameter": d.parameter, "figure": fig, "first_order": _r(s["S1"][j]),
+                 "total": _r(s["ST"][j]), "first_order_ci95": _r(s["S1_conf"][j]),
+                 "total_ci95": _r(s["ST_conf"][j])} for j, d in enumerate(plan.dists)]
+        rows.sort(key=lambda r: -(r["total"] if r["total"] is not None else -1))
+        if fig == headline:
+            sens = rows
+        else:
+            others[fig] = rows
+    return sens, others
+
+
+def _sobol_method(o, plan, of: str) -> str:
+    """How the Sobol indices of ``of`` were computed (or that they were not)."""
+    if not o.sobol:
+        return "not computed (fewer than 2 Sobol base draws)"
+    return ("Sobol first-order and total indices (SALib sobol.analyze, Saltelli 2010 / Jansen "
+            f"estimators, 95 % bootstrap half-widths) of {of} over {o.sobol_draws} base draws "
+            f"x {plan.n_params + 2} evaluations")
+
+
+TORNADO_METHOD = ("one at a time: each parameter at its 5th and 95th percentile, the others as "
+                  "the scenario gives them")
+
+
+def _tornado_rows(o, plan, number) -> list[dict]:
+    """One-at-a-time rows: per figure and parameter, the parameter's nominal, low and high
+    values and the figure at each; ``number(figure, value)`` writes a figure's value."""
+    from euroshield.studies.distributions import get_value
+
+    rows = []
+    for fig, y in o.tornado.items():
+        for j, d in enumerate(plan.dists):
+            rows.append({"figure": fig, "parameter": d.parameter,
+                         "nominal_value": _value(get_value(plan.nominal, d.parameter)),
+                         "low_value": _value(o.tornado_values[1 + 2 * j].get(d.parameter)),
+                         "high_value": _value(o.tornado_values[2 + 2 * j].get(d.parameter)),
+                         "base": number(fig, y[0]), "low": number(fig, y[1 + 2 * j]),
+                         "high": number(fig, y[2 + 2 * j])})
+    return rows
+
+
+def _share_values(d) -> dict:
+    """The ends of the lowest and highest conditional share of a distribution."""
+    return {"low_values": [_value(x) for x in d.quantiles([0.0, cp.CONDITIONAL_SHARE])],
+            "high_values": [_value(x) for x in d.quantiles([1 - cp.CONDITIONAL_SHARE, 1.0])]}
+
+
+def _evaluation(c, fast_note: str, tables: str, **more) -> dict:
+    """How the draws were evaluated: counts, the path (``fast_note`` when the fast path was
+    available; ``tables``: what its speeds are interpolated on), executor and times."""
+    o, plan, info = c.outcome, c.plan, c.info
+    note = (fast_note if c.fast else
+            "exact pipeline for every draw: "
+            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
+            + " is outside the fast path (slow but exact)")
+    if c.fast and o.exact_draws:
+        note += f"; {o.exact_draws} evaluations outside the speed {tables} used the exact pipeline"
+    return {"fast_path": c.fast, "fast_evaluations": o.fast_draws,
+            "exact_evaluations": o.exact_draws, "evaluations": o.exact_draws + o.fast_draws,
+            **more, "note": note, "executor": info.executor,
+            "computed_now": info.computed_keys, "reused_from_store": info.stored_keys,
+            "seconds": _r(info.seconds, 2), "precompute_s": _r(info.precompute_s, 2)}
+
+
 def _aim_place(name: str):
     """The catalogue place (or capital) a route aims at."""
     from euroshield import catalog
@@ -45,8 +129,6 @@ def _aim_place(name: str):
 
 def campaign_doc(c, meta: dict | None = None) -> dict:
     """The campaign as one JSON-ready document (see ``euroshield campaign --json``)."""
-    from euroshield.studies.distributions import get_value
-
     o, plan = c.outcome, c.plan
     n = o.runs
     nominal = plan.nominal
@@ -83,76 +165,32 @@ def campaign_doc(c, meta: dict | None = None) -> dict:
         k_routes = o.pair_hits[:, j]  # per route: draws in which this shooter engages it
         by_shooter.append({"shooter": name, "mean_engageable_routes": _r(k_routes.sum() / n, 3),
                            "routes_ever_engageable": int((k_routes > 0).sum())})
-    sens, others = [], {}
-    for fig, s in o.sobol.items():
-        rows = []
-        for j, d in enumerate(plan.dists):
-            rows.append({"parameter": d.parameter, "figure": fig,
-                         "first_order": _r(s["S1"][j]), "total": _r(s["ST"][j]),
-                         "first_order_ci95": _r(s["S1_conf"][j]),
-                         "total_ci95": _r(s["ST_conf"][j])})
-        rows.sort(key=lambda r: -(r["total"] if r["total"] is not None else -1))
-        if fig == "engageable_routes":
-            sens = rows
-        else:
-            others[fig] = rows
-    tornado = []
-    for fig, y in o.tornado.items():
-        for j, d in enumerate(plan.dists):
-            lo_v = o.tornado_values[1 + 2 * j].get(d.parameter)
-            hi_v = o.tornado_values[2 + 2 * j].get(d.parameter)
-            tornado.append({"figure": fig, "parameter": d.parameter,
-                            "nominal_value": _value(get_value(nominal, d.parameter)),
-                            "low_value": _value(lo_v), "high_value": _value(hi_v),
-                            "base": int(y[0]), "low": int(y[1 + 2 * j]),
-                            "high": int(y[2 + 2 * j])})
+    sens, others = _sensitivity(o, plan, "engageable_routes")
+    tornado = _tornado_rows(o, plan, lambda _fig, v: int(v))
     conditional = []
     for j, d in enumerate(plan.dists):
         (kl, kh), (nl, nh) = o.conditional_hits[j], o.conditional_draws[j]
         conditional.append({
-            "parameter": d.parameter, "share": cp.CONDITIONAL_SHARE,
-            "low_values": [_value(x) for x in d.quantiles([0.0, cp.CONDITIONAL_SHARE])],
-            "high_values": [_value(x) for x in d.quantiles([1 - cp.CONDITIONAL_SHARE, 1.0])],
+            "parameter": d.parameter, "share": cp.CONDITIONAL_SHARE, **_share_values(d),
             "p_low": _r(kl / nl) if nl else None, "ci95_low": _ci(kl, nl) if nl else None,
             "draws_low": int(nl),
             "p_high": _r(kh / nh) if nh else None, "ci95_high": _ci(kh, nh) if nh else None,
             "draws_high": int(nh)})
-    params = [{"parameter": d.parameter, "distribution": d.describe(), "source": d.source,
-               "nominal": _value(get_value(nominal, d.parameter)),
-               "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
-    info = c.info
-    total = o.exact_draws + o.fast_draws
-    note = ("fast path: precomputed trajectories, radar visibility and fly-out tables; "
-            "interceptor speeds interpolated in 1/v between tables "
-            f"{cp.LADDER_STEP_KMS:g} km/s apart" if c.fast else
-            "exact pipeline for every draw: "
-            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
-            + " is outside the fast path (slow but exact)")
-    if c.fast and o.exact_draws:
-        note += f"; {o.exact_draws} evaluations outside the speed ladders used the exact pipeline"
     doc = {
-        "study": "deterrence", "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
-        "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name,
-        "parameters": params, "results": results, "summary": summary,
+        **_head("deterrence", o, nominal),
+        "parameters": _parameter_rows(plan), "results": results, "summary": summary,
         "by_shooter": by_shooter, "sensitivity": sens,
-        "sensitivity_method": ("Sobol first-order and total indices (SALib sobol.analyze, "
-                               "Saltelli 2010 / Jansen estimators, 95 % bootstrap half-widths) "
-                               f"of the number of engageable routes over {o.sobol_draws} base "
-                               f"draws x {plan.n_params + 2} evaluations"
-                               if o.sobol else "not computed (fewer than 2 Sobol base draws)"),
+        "sensitivity_method": _sobol_method(o, plan, "the number of engageable routes"),
         "sensitivity_other": others, "tornado": tornado, "conditional": conditional,
         "conditional_method": (
             f"P(at least one route engageable) among the draws with the parameter in the "
             f"lowest / highest {cp.CONDITIONAL_SHARE:.0%} of its distribution, the others "
             "drawn as usual (from the Monte Carlo draws: no extra evaluations)"),
-        "tornado_method": ("one at a time: each parameter at its 5th and 95th percentile, "
-                           "the others as the scenario gives them"),
-        "evaluation": {"fast_path": c.fast, "fast_evaluations": o.fast_draws,
-                       "exact_evaluations": o.exact_draws, "evaluations": total,
-                       "note": note, "executor": info.executor,
-                       "computed_now": info.computed_keys,
-                       "reused_from_store": info.stored_keys,
-                       "seconds": _r(info.seconds, 2), "precompute_s": _r(info.precompute_s, 2)},
+        "tornado_method": TORNADO_METHOD,
+        "evaluation": _evaluation(
+            c, "fast path: precomputed trajectories, radar visibility and fly-out tables; "
+               "interceptor speeds interpolated in 1/v between tables "
+               f"{cp.LADDER_STEP_KMS:g} km/s apart", "ladders"),
         "store": c.store_path,
     }
     if meta:
@@ -174,6 +212,23 @@ def _write_csv(rows: list[dict], path: Path, columns: list[str]) -> Path:
     return path
 
 
+SENSITIVITY_COLUMNS = ["figure", "parameter", "first_order", "first_order_ci95", "total",
+                       "total_ci95"]
+TORNADO_COLUMNS = ["figure", "parameter", "nominal_value", "low_value", "high_value", "base",
+                   "low", "high"]
+PARAMETER_COLUMNS = ["parameter", "distribution", "nominal", "fast_path", "source"]
+
+
+def _write_shared(doc: dict, folder: Path) -> None:
+    """What both studies write: campaign.json, sensitivity.csv, tornado.csv, parameters.csv."""
+    (folder / "campaign.json").write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n",
+                                          encoding="utf-8")
+    sens = doc["sensitivity"] + [r for rows in doc["sensitivity_other"].values() for r in rows]
+    _write_csv(sens, folder / "sensitivity.csv", SENSITIVITY_COLUMNS)
+    _write_csv(doc["tornado"], folder / "tornado.csv", TORNADO_COLUMNS)
+    _write_csv(doc["parameters"], folder / "parameters.csv", PARAMETER_COLUMNS)
+
+
 def route_rows(doc: dict) -> list[dict]:
     return [dict(r, ci95_low=r["ci95"][0], ci95_high=r["ci95"][1]) for r in doc["results"]
             if "route" in r]
@@ -189,23 +244,13 @@ def write_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
     """campaign.json, routes.csv, aim-points.csv, sensitivity.csv, tornado.csv, parameters.csv,
     probability-map.png and tornado-*.png into ``folder``; returns the names written."""
     folder = Path(folder)
-    (folder / "campaign.json").write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n",
-                                          encoding="utf-8")
+    _write_shared(doc, folder)
     _write_csv(route_rows(doc), folder / "routes.csv",
                ["route", "base", "target", "flown", "p_engageable", "ci95_low", "ci95_high",
                 "engageable_draws"])
     _write_csv(aim_rows(doc), folder / "aim-points.csv",
                ["aim_point", "lat_deg", "lon_deg", "p_engageable", "ci95_low", "ci95_high",
                 "p_any_route"])
-    sens = doc["sensitivity"] + [r for rows in doc["sensitivity_other"].values() for r in rows]
-    _write_csv(sens, folder / "sensitivity.csv",
-               ["figure", "parameter", "first_order", "first_order_ci95", "total",
-                "total_ci95"])
-    _write_csv(doc["tornado"], folder / "tornado.csv",
-               ["figure", "parameter", "nominal_value", "low_value", "high_value", "base", "low",
-                "high"])
-    _write_csv(doc["parameters"], folder / "parameters.csv",
-               ["parameter", "distribution", "nominal", "fast_path", "source"])
     names = ["campaign.json", "routes.csv", "aim-points.csv", "sensitivity.csv", "tornado.csv",
              "parameters.csv"]
     probability_map(doc, c, folder / "probability-map.png", radars=radars)
@@ -226,6 +271,27 @@ def write_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
 # ---- figures --------------------------------------------------------------------------------
 
 
+def _site_rows(nominal) -> list[dict]:
+    """The scenario's sites as maps.py draws them (name, position in degrees, kind)."""
+    from euroshield.report.deterrence import catalog_kinds
+
+    kinds = catalog_kinds()
+    return [{"name": s.site, "lat_deg": nominal.site_position(s)[0],
+             "lon_deg": nominal.site_position(s)[1],
+             "kind": kinds.get(s.site, "defence-site") if s.lat is None else "defence-site"}
+            for s in nominal.sites]
+
+
+def _radar_rows(radars, rcs_m2: float) -> list[dict]:
+    """Radar models as maps.py draws them: position and sector in degrees, nominal range [km]
+    against a target of ``rcs_m2``."""
+    return [{"name": r.name, "lat_deg": r.lat, "lon_deg": r.lon,
+             "boresight_deg": r.boresight_azimuth_deg,
+             "half_width_deg": (r.half_width_deg if r.boresight_azimuth_deg is not None
+                                else None),
+             "range_km": float(r.max_range_m(rcs_m2)) / 1e3} for r in radars]
+
+
 def probability_map(doc: dict, c, path, radars=()) -> Path:
     """Threat ground tracks coloured by P(engageable by at least one shooter), sites and the
     radars (nominal ranges); Lambert azimuthal equal-area as the deterrence maps."""
@@ -235,7 +301,6 @@ def probability_map(doc: dict, c, path, radars=()) -> Path:
     from matplotlib.colors import Normalize
     from matplotlib.patches import PathPatch
 
-    from euroshield import catalog
     from euroshield.report import maps
 
     proj = maps._projection()
@@ -246,19 +311,11 @@ def probability_map(doc: dict, c, path, radars=()) -> Path:
         if len(lat):
             tracks.append((p.get(f"{b} -> {t}") or 0.0, {"lat_deg": lat, "lon_deg": lon}))
     tracks.sort(key=lambda x: x[0])  # likely routes drawn on top
-    sites = []
-    for s in c.plan.nominal.sites:
-        lat, lon = c.plan.nominal.site_position(s)
-        kind = (catalog.places()[s.site].kind if s.lat is None else "defence-site")
-        sites.append((s.site, lat, lon, kind))
+    sites = _site_rows(c.plan.nominal)
+    radars = _radar_rows(radars, c.plan.nominal.threats.rcs_m2)
     xy_all = [maps._polyline(proj, [t]) for _, t in tracks]
-    site_xy = maps._project(proj, [s[2] for s in sites], [s[1] for s in sites])
-    radar_xy = [maps._project(proj, *maps._wedge(r.lat, r.lon, r.boresight_azimuth_deg,
-                                                  r.half_width_deg if r.boresight_azimuth_deg
-                                                  is not None else None,
-                                                  float(r.max_range_m(
-                                                      c.plan.nominal.threats.rcs_m2)) / 1e3))
-                for r in radars]
+    site_xy = maps._points(proj, sites)
+    radar_xy = maps._radar_outlines(proj, radars)
     every = np.concatenate([*xy_all, site_xy, *radar_xy, np.empty((0, 2))])
     limits = (maps._auto_limits(every) if np.isfinite(every).any()
               else maps._box_limits(proj, maps._DEFAULT_EXTENT_DEG))
@@ -285,15 +342,16 @@ def probability_map(doc: dict, c, path, radars=()) -> Path:
                         zorder=2)
         for r, xy in zip(radars, radar_xy, strict=True):
             ax.plot(*xy.T, color="#2e7d32", linewidth=0.6, transform=data, zorder=4)
-            at = maps._project(proj, [r.lon], [r.lat])[0]
+            at = maps._points(proj, [r])[0]
             if np.isfinite(at).all():
-                ax.annotate(r.name, xy=tuple(at), xytext=(4, -8), textcoords="offset points",
+                ax.annotate(r["name"], xy=tuple(at), xytext=(4, -8), textcoords="offset points",
                             fontsize=5.5, color="#2e7d32", zorder=6)
-        for (name, _, _, kind), xy in zip(sites, site_xy, strict=True):
+        for s, xy in zip(sites, site_xy, strict=True):
             if np.isfinite(xy).all():
-                ax.plot(*xy, marker="^" if kind == "defence-site" else "D", markersize=5.5,
-                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
-                ax.annotate(name, xy=tuple(xy), xytext=(5, 4), textcoords="offset points",
+                ax.plot(*xy, marker="^" if s["kind"] == "defence-site" else "D",
+                        markersize=5.5, color="black", markerfacecolor="#ffd54f",
+                        transform=data, zorder=5)
+                ax.annotate(s["name"], xy=tuple(xy), xytext=(5, 4), textcoords="offset points",
                             fontsize=6.5, zorder=6)
         cax = fig.add_axes((0.9, 0.15, 0.02, 0.6))
         cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
@@ -307,16 +365,65 @@ def probability_map(doc: dict, c, path, radars=()) -> Path:
                  ha="center", fontsize=8.5, color="#444444", parse_math=False)
         fig.text(0.99, 0.015, maps._FOOTER, ha="right", fontsize=6, color="#666666")
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+        maps._save_png(fig, path)
     return path
+
+
+_LOW, _HIGH = "#5b7aa6", "#c62828"  # bars of a parameter at the low / high end
+
+
+def _bar_axes(labels: list[str], title: str, subtitle: str, head_in: float, row_in: float,
+              top_in: float, bottom_in: float):
+    """A chart of one row of bars per label (call inside ``charts._style()``): (figure, axes)."""
+    from euroshield.report import charts
+
+    n = max(len(labels), 2)
+    fig = charts._figure(head_in + row_in * n + 0.8)
+    left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
+    ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=top_in, bottom_in=bottom_in)
+    charts._titles(fig, title, subtitle)
+    return fig, ax
+
+
+def _paired_bars(ax, rows: list[dict], base: float, key: str) -> None:
+    """Per row, the ``key``_low and ``key``_high bars from ``base`` with their 95 % whiskers."""
+    for y, r in enumerate(rows):
+        for dy, side, colour in ((-0.17, "low", _LOW), (0.17, "high", _HIGH)):
+            v, (lo, hi) = r[f"{key}_{side}"], r[f"ci95_{side}"]
+            ax.barh(y + dy, v - base, left=base, height=0.32, color=colour, alpha=0.85)
+            if lo is not None and hi is not None:
+                ax.plot([lo, hi], [y + dy] * 2, color="#212121", lw=0.8)
+
+
+def _finish_bars(fig, ax, path, base: float, labels: list[str], xlabel: str,
+                 legend: tuple[str, str], thousands: bool = True, xlim=None) -> Path:
+    """Base line, row labels, x axis (``xlim`` if given), the low/high legend; saves."""
+    from matplotlib.patches import Patch
+
+    from euroshield.report import charts
+
+    ax.axvline(base, color="#212121", lw=1.0)
+    ax.set_yticks(range(len(labels)))
+    ax.set_yticklabels(labels, fontsize=8, parse_math=False)
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xlabel(xlabel, fontsize=8.5)
+    if thousands:
+        _thousands(ax)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", color="#eeeeee", lw=0.6)
+    ax.set_axisbelow(True)
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    h = fig.get_size_inches()[1]
+    fig.legend(handles=[Patch(color=_LOW, label=legend[0]), Patch(color=_HIGH, label=legend[1])],
+               loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
+               frameon=False)
+    return charts._save(fig, path)
 
 
 def tornado_chart(doc: dict, figure: str, path) -> Path:
     """One-at-a-time tornado of headline ``figure``: per parameter, bars from the scenario's
     value of the figure to its value at the parameter's 5th and 95th percentiles."""
-    from matplotlib.patches import Patch
-
     from euroshield.report import charts
 
     rows = [r for r in doc["tornado"] if r["figure"] == figure]
@@ -324,48 +431,30 @@ def tornado_chart(doc: dict, figure: str, path) -> Path:
     base = rows[0]["base"] if rows else 0
     labels = [charts._cut(r["parameter"], 48) for r in rows]
     with charts._style():
-        n = max(len(rows), 2)
-        fig = charts._figure(1.2 + 0.42 * n + 0.8)
-        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
-        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.0, bottom_in=0.9)
-        what = figure_text(figure)
-        charts._titles(fig, f"{doc['scenario']}: what drives the {figure_short(figure)}?",
-                       f"one at a time: each parameter at its 5th / 95th percentile, the "
-                       f"others as the scenario gives them (base: {base})")
+        fig, ax = _bar_axes(labels, f"{doc['scenario']}: what drives the "
+                                    f"{figure_short(figure)}?",
+                            f"one at a time: each parameter at its 5th / 95th percentile, the "
+                            f"others as the scenario gives them (base: {base})",
+                            1.2, 0.42, top_in=1.0, bottom_in=0.9)
         if not rows:
             charts._empty(ax, "No uncertain parameters.")
             return charts._save(fig, path)
         for y, r in enumerate(rows):
-            for val, colour in ((r["low"], "#5b7aa6"), (r["high"], "#c62828")):
+            for val, colour in ((r["low"], _LOW), (r["high"], _HIGH)):
                 ax.barh(y, val - base, left=base, height=0.6, color=colour, alpha=0.85)
             ax.text(max(r["low"], r["high"], base), y, f"  {r['low_value']} .. {r['high_value']}",
                     va="center", fontsize=6.5, color="#333333", parse_math=False)
-        ax.axvline(base, color="#212121", lw=1.0)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlabel(what, fontsize=8.5)
-        _thousands(ax)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color="#eeeeee", lw=0.6)
-        ax.set_axisbelow(True)
-        hi_x = max([r["low"] for r in rows] + [r["high"] for r in rows] + [base])
-        ax.set_xlim(min([r["low"] for r in rows] + [r["high"] for r in rows] + [base]) - 0.5,
-                    hi_x + 0.25 * max(hi_x, 1) + 1)
-        h = fig.get_size_inches()[1]
-        fig.legend(handles=[Patch(color="#5b7aa6", label="parameter at its 5th percentile"),
-                            Patch(color="#c62828", label="parameter at its 95th percentile")],
-                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
-                   frameon=False)
-        return charts._save(fig, path)
+        ends = [r["low"] for r in rows] + [r["high"] for r in rows] + [base]
+        hi_x = max(ends)
+        return _finish_bars(fig, ax, path, base, labels, figure_text(figure),
+                            ("parameter at its 5th percentile", "parameter at its 95th percentile"),
+                            xlim=(min(ends) - 0.5, hi_x + 0.25 * max(hi_x, 1) + 1))
 
 
 def conditional_chart(doc: dict, path) -> Path:
     """Tornado of P(at least one route engageable): per parameter, the probability among the
     draws with the parameter in the lowest / highest share of its distribution (others drawn
     as usual), with Wilson 95 % intervals, around the overall probability."""
-    from matplotlib.patches import Patch
-
     from euroshield.report import charts
 
     rows = [r for r in doc["conditional"] if r["p_low"] is not None and r["p_high"] is not None]
@@ -374,39 +463,21 @@ def conditional_chart(doc: dict, path) -> Path:
     share = f"{100 * doc['conditional'][0]['share']:.0f} %" if doc["conditional"] else ""
     labels = [charts._cut(r["parameter"], 48) for r in rows]
     with charts._style():
-        n = max(len(rows), 2)
-        fig = charts._figure(1.3 + 0.46 * n + 0.8)
-        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
-        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.05, bottom_in=0.95)
-        charts._titles(fig, f"{doc['scenario']}: which assumption drives P(at least one route "
-                            "engageable)?",
-                       f"{doc['runs']:,} draws; bars: the draws with the parameter in its lowest "
-                       f"/ highest {share}, the others drawn as usual; whiskers: Wilson 95\u00a0%; "
-                       f"line: all draws ({base:.3f})")
+        fig, ax = _bar_axes(labels, f"{doc['scenario']}: which assumption drives P(at least one "
+                                    "route engageable)?",
+                            f"{doc['runs']:,} draws; bars: the draws with the parameter in its "
+                            f"lowest / highest {share}, the others drawn as usual; whiskers: "
+                            f"Wilson 95\u00a0%; line: all draws ({base:.3f})",
+                            1.3, 0.46, top_in=1.05, bottom_in=0.95)
         if not rows:
             charts._empty(ax, "No uncertain parameters.")
             return charts._save(fig, path)
-        for y, r in enumerate(rows):
-            for dy, key, colour in ((-0.17, "low", "#5b7aa6"), (0.17, "high", "#c62828")):
-                p, (lo, hi) = r[f"p_{key}"], r[f"ci95_{key}"]
-                ax.barh(y + dy, p - base, left=base, height=0.32, color=colour, alpha=0.85)
-                ax.plot([lo, hi], [y + dy] * 2, color="#212121", lw=0.8)
-        ax.axvline(base, color="#212121", lw=1.0)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlabel("P(at least one route engageable)", fontsize=8.5)
-        ax.set_xlim(0, min(1.0, max([r["ci95_high"][1] for r in rows]
-                                    + [r["ci95_low"][1] for r in rows] + [base]) * 1.1 + 1e-3))
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color="#eeeeee", lw=0.6)
-        ax.set_axisbelow(True)
-        h = fig.get_size_inches()[1]
-        fig.legend(handles=[Patch(color="#5b7aa6", label=f"parameter in its lowest {share}"),
-                            Patch(color="#c62828", label=f"parameter in its highest {share}")],
-                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
-                   frameon=False)
-        return charts._save(fig, path)
+        _paired_bars(ax, rows, base, "p")
+        top = max([r["ci95_high"][1] for r in rows] + [r["ci95_low"][1] for r in rows] + [base])
+        return _finish_bars(fig, ax, path, base, labels, "P(at least one route engageable)",
+                            (f"parameter in its lowest {share}",
+                             f"parameter in its highest {share}"),
+                            thousands=False, xlim=(0, min(1.0, top * 1.1 + 1e-3)))
 
 
 def summary_lines(doc: dict) -> list[str]:
@@ -552,7 +623,6 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
     footprint --json``): per (missile, aim point) the probability of being defended, the
     defended-area figures, sensitivities, tornado and conditional means."""
     from euroshield import catalog
-    from euroshield.studies.distributions import get_value
 
     o, plan, cells = c.outcome, c.plan, c.cells
     n = o.runs
@@ -602,37 +672,15 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
             else:
                 row["threatened_area_km2"] = _r(float(area[thr[:n_cells]].sum()), 0)
             summary.append(row)
-    first = f"defended_area_km2:{cells.missiles[0]}"
-    sens, others = [], {}
-    for fig, s in o.sobol.items():
-        rows = [{"parameter": d.parameter, "figure": fig, "first_order": _r(s["S1"][j]),
-                 "total": _r(s["ST"][j]), "first_order_ci95": _r(s["S1_conf"][j]),
-                 "total_ci95": _r(s["ST_conf"][j])} for j, d in enumerate(plan.dists)]
-        rows.sort(key=lambda r: -(r["total"] if r["total"] is not None else -1))
-        if fig == first:
-            sens = rows
-        else:
-            others[fig] = rows
-    tornado = []
-    for fig, y in o.tornado.items():
-        nd = _nd(fig)
-        for j, d in enumerate(plan.dists):
-            tornado.append({"figure": fig, "parameter": d.parameter,
-                            "nominal_value": _value(get_value(nominal, d.parameter)),
-                            "low_value": _value(o.tornado_values[1 + 2 * j].get(d.parameter)),
-                            "high_value": _value(o.tornado_values[2 + 2 * j].get(d.parameter)),
-                            "base": _r(y[0], nd), "low": _r(y[1 + 2 * j], nd),
-                            "high": _r(y[2 + 2 * j], nd)})
+    sens, others = _sensitivity(o, plan, f"defended_area_km2:{cells.missiles[0]}")
+    tornado = _tornado_rows(o, plan, lambda fig, v: _r(v, _nd(fig)))
     conditional = []
     for fig, cond in o.conditional.items():
         nd = _nd(fig)
         base, _ = _mean_ci(o.headlines[fig], nd)
         for j, d in enumerate(plan.dists):
             row = {"figure": fig, "parameter": d.parameter, "share": cp.CONDITIONAL_SHARE,
-                   "base": base,
-                   "low_values": [_value(x) for x in d.quantiles([0.0, cp.CONDITIONAL_SHARE])],
-                   "high_values": [_value(x) for x in d.quantiles([1 - cp.CONDITIONAL_SHARE,
-                                                                   1.0])]}
+                   "base": base, **_share_values(d)}
             for side, key in enumerate(("low", "high")):
                 k, mean, sd = cond[j, side]
                 half = cp.Z95 * sd / np.sqrt(k) if k > 1 else np.nan
@@ -640,24 +688,9 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
                 row[f"ci95_{key}"] = [_r(mean - half, nd), _r(mean + half, nd)]
                 row[f"draws_{key}"] = int(k)
             conditional.append(row)
-    params = [{"parameter": d.parameter, "distribution": d.describe(), "source": d.source,
-               "nominal": _value(get_value(nominal, d.parameter)),
-               "fast_path": cp.fast_path(d.parameter)} for d in plan.dists]
-    info = c.info
-    total = o.exact_draws + o.fast_draws
-    note = ("fast path: trajectories, radar visibility and fly-out tables computed once; a "
-            "varied interceptor speed is evaluated between exact fly-out tables "
-            f"{cp.SPEED_QUANTUM_KMS:g} km/s apart (latest launch linear in 1/v; at a reach edge "
-            "the nearer table's)" if c.fast else
-            "exact pipeline for every draw: "
-            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
-            + " is outside the fast path (slow but exact)")
-    if c.fast and o.exact_draws:
-        note += f"; {o.exact_draws} evaluations outside the speed grids used the exact pipeline"
     g = cells.grid
     doc = {
-        "study": "footprint", "runs": n, "requested_runs": o.requested_runs, "seed": o.seed,
-        "converged": o.converged, "interval": INTERVAL, "scenario": nominal.name,
+        **_head("footprint", o, nominal),
         "grid": {"resolution_deg": g.resolution_deg, "cells": len(g),
                  "capitals": len(cells.capitals), "land_only": g.land_only,
                  "region": g.region.model_dump()},
@@ -665,21 +698,16 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
         "launch_points": [{"name": p[0], "lat_deg": p[1], "lon_deg": p[2]}
                           for p in cells.launch_points],
         "rcs_m2": nominal.footprint.rcs_m2,
-        "parameters": params, "results": results, "capitals": capitals, "summary": summary,
-        "sensitivity": sens, "sensitivity_other": others,
-        "sensitivity_method": ("Sobol first-order and total indices (SALib sobol.analyze, "
-                               "Saltelli 2010 / Jansen estimators, 95 % bootstrap half-widths) "
-                               f"of each figure over {o.sobol_draws} base draws x "
-                               f"{plan.n_params + 2} evaluations" if o.sobol else
-                               "not computed (fewer than 2 Sobol base draws)"),
+        "parameters": _parameter_rows(plan), "results": results, "capitals": capitals,
+        "summary": summary, "sensitivity": sens, "sensitivity_other": others,
+        "sensitivity_method": _sobol_method(o, plan, "each figure"),
         "tornado": tornado, "conditional": conditional,
         "conditional_method": (
             f"mean of the figure among the draws with the parameter in the lowest / highest "
             f"{cp.CONDITIONAL_SHARE:.0%} of its distribution, the others drawn as usual (from "
             "the Monte Carlo draws: no extra evaluations); 95 % intervals: normal "
             "approximation"),
-        "tornado_method": ("one at a time: each parameter at its 5th and 95th percentile, "
-                           "the others as the scenario gives them"),
+        "tornado_method": TORNADO_METHOD,
         "definitions": {
             "p_engageable": "probability that the aim point is defended: engageable by at "
                             "least one site from every launch point whose missile reaches it "
@@ -688,13 +716,11 @@ def footprint_doc(c, meta: dict | None = None) -> dict:
                                   "launch point",
             "results": "threatened aim points only (reached by the missile from at least one "
                        "launch point; the trajectories do not change between draws)"},
-        "evaluation": {"fast_path": c.fast, "fast_evaluations": o.fast_draws,
-                       "exact_evaluations": o.exact_draws, "evaluations": total,
-                       "trajectories": len(cells.threats),
-                       "note": note, "executor": info.executor,
-                       "computed_now": info.computed_keys,
-                       "reused_from_store": info.stored_keys,
-                       "seconds": _r(info.seconds, 2), "precompute_s": _r(info.precompute_s, 2)},
+        "evaluation": _evaluation(
+            c, "fast path: trajectories, radar visibility and fly-out tables computed once; a "
+               "varied interceptor speed is evaluated between exact fly-out tables "
+               f"{cp.SPEED_QUANTUM_KMS:g} km/s apart (latest launch linear in 1/v; at a reach "
+               "edge the nearer table's)", "grids", trajectories=len(cells.threats)),
         "store": c.store_path,
     }
     if meta:
@@ -735,8 +761,7 @@ def write_footprint_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
     from euroshield.report.footprint import slug
 
     folder = Path(folder)
-    (folder / "campaign.json").write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n",
-                                          encoding="utf-8")
+    _write_shared(doc, folder)
     rows = [{**r, "name": r["aim_point"].get("name"), "lat_deg": r["aim_point"]["lat_deg"],
              "lon_deg": r["aim_point"]["lon_deg"], "ci95_low": r["ci95"][0],
              "ci95_high": r["ci95"][1]} for r in doc["results"]]
@@ -750,18 +775,9 @@ def write_footprint_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
     _write_csv(doc["summary"], folder / "summary.csv",
                ["missile", "figure", "mean", "ci95", "p05", "median", "p95",
                 "threatened_area_km2", "of"])
-    sens = doc["sensitivity"] + [r for rs in doc["sensitivity_other"].values() for r in rs]
-    _write_csv(sens, folder / "sensitivity.csv",
-               ["figure", "parameter", "first_order", "first_order_ci95", "total",
-                "total_ci95"])
-    _write_csv(doc["tornado"], folder / "tornado.csv",
-               ["figure", "parameter", "nominal_value", "low_value", "high_value", "base",
-                "low", "high"])
     _write_csv(doc["conditional"], folder / "conditional.csv",
                ["figure", "parameter", "share", "base", "low_values", "mean_low", "ci95_low",
                 "draws_low", "high_values", "mean_high", "ci95_high", "draws_high"])
-    _write_csv(doc["parameters"], folder / "parameters.csv",
-               ["parameter", "distribution", "nominal", "fast_path", "source"])
     names = ["campaign.json", "aim-points.csv", "capitals.csv", "summary.csv",
              "sensitivity.csv", "tornado.csv", "conditional.csv", "parameters.csv"]
     for m in doc["missiles"]:
@@ -778,7 +794,6 @@ def write_footprint_outputs(doc: dict, c, folder: Path, radars=()) -> list[str]:
 def footprint_probability_map(doc: dict, c, missile: str, path, radars=()) -> Path:
     """P(defended) of every threatened aim point against ``missile`` on the offline map."""
     from euroshield import catalog
-    from euroshield.report.deterrence import catalog_kinds
     from euroshield.report.maps import probability_map
 
     cells = c.cells
@@ -793,17 +808,6 @@ def footprint_probability_map(doc: dict, c, missile: str, path, radars=()) -> Pa
                  "lon_deg": caps[r["capital"]].lon, "probability": r["p_defended"]}
                 for r in doc["capitals"] if r["missile"] == missile]
     nominal = c.plan.nominal
-    kinds = catalog_kinds()
-    sites = [{"name": s.site, "lat_deg": nominal.site_position(s)[0],
-              "lon_deg": nominal.site_position(s)[1],
-              "kind": kinds.get(s.site, "defence-site") if s.lat is None else "defence-site"}
-             for s in nominal.sites]
-    rcs = nominal.footprint.rcs_m2
-    radar_rows = [{"name": r.name, "lat_deg": r.lat, "lon_deg": r.lon,
-                   "boresight_deg": r.boresight_azimuth_deg,
-                   "half_width_deg": (r.half_width_deg if r.boresight_azimuth_deg is not None
-                                      else None),
-                   "range_km": float(r.max_range_m(rcs)) / 1e3} for r in radars]
     d = next(r for r in doc["summary"] if r["missile"] == missile
              and r["figure"] == "defended_area_km2")
     reg = g.region
@@ -816,8 +820,9 @@ def footprint_probability_map(doc: dict, c, missile: str, path, radars=()) -> Pa
                   "(threatened cells only); radar circles: nominal ranges"),
         cells_lat_deg=g.lat_deg, cells_lon_deg=g.lon_deg, probability=p,
         resolution_deg=g.resolution_deg,
-        colour_label="P(defended from every launch point)", capitals=capitals, sites=sites,
-        launch_points=doc["launch_points"], radars=radar_rows,
+        colour_label="P(defended from every launch point)", capitals=capitals,
+        sites=_site_rows(nominal), launch_points=doc["launch_points"],
+        radars=_radar_rows(radars, nominal.footprint.rcs_m2),
         extent_deg=(reg.lon_min_deg, reg.lon_max_deg, reg.lat_min_deg, reg.lat_max_deg))
 
 
@@ -825,8 +830,6 @@ def conditional_mean_chart(doc: dict, figure: str, path) -> Path:
     """Per parameter, the mean of ``figure`` among the draws with the parameter in the lowest /
     highest share of its distribution (others drawn as usual), with 95 % intervals, around
     the overall mean."""
-    from matplotlib.patches import Patch
-
     from euroshield.report import charts
 
     rows = [r for r in doc["conditional"] if r["figure"] == figure
@@ -835,38 +838,17 @@ def conditional_mean_chart(doc: dict, figure: str, path) -> Path:
     base = rows[0]["base"] if rows else 0.0
     share = f"{100 * cp.CONDITIONAL_SHARE:.0f} %"
     labels = [charts._cut(r["parameter"], 48) for r in rows]
-    what = figure_text(figure)
     with charts._style():
-        n = max(len(rows), 2)
-        fig = charts._figure(1.3 + 0.46 * n + 0.8)
-        left = min(0.25 + charts._label_width_in(fig, labels, 8), 0.45 * charts._WIDTH_IN)
-        ax = charts._axes(fig, left_in=left, right_in=0.4, top_in=1.05, bottom_in=0.95)
-        charts._titles(fig, f"{doc['scenario']}: which assumption drives the "
-                            f"{figure_short(figure)}?",
-                       f"{doc['runs']:,} draws; bars: mean over the draws with the parameter in "
-                       f"its lowest / highest {share}, the others drawn as usual; whiskers: "
-                       f"95\u00a0%; line: all draws ({base:,.0f})")
+        fig, ax = _bar_axes(labels, f"{doc['scenario']}: which assumption drives the "
+                                    f"{figure_short(figure)}?",
+                            f"{doc['runs']:,} draws; bars: mean over the draws with the parameter "
+                            f"in its lowest / highest {share}, the others drawn as usual; "
+                            f"whiskers: 95\u00a0%; line: all draws ({base:,.0f})",
+                            1.3, 0.46, top_in=1.05, bottom_in=0.95)
         if not rows:
             charts._empty(ax, "No uncertain parameters.")
             return charts._save(fig, path)
-        for y, r in enumerate(rows):
-            for dy, key, colour in ((-0.17, "low", "#5b7aa6"), (0.17, "high", "#c62828")):
-                m, (lo, hi) = r[f"mean_{key}"], r[f"ci95_{key}"]
-                ax.barh(y + dy, m - base, left=base, height=0.32, color=colour, alpha=0.85)
-                if lo is not None and hi is not None:
-                    ax.plot([lo, hi], [y + dy] * 2, color="#212121", lw=0.8)
-        ax.axvline(base, color="#212121", lw=1.0)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(labels, fontsize=8, parse_math=False)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlabel(what, fontsize=8.5)
-        _thousands(ax)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", color="#eeeeee", lw=0.6)
-        ax.set_axisbelow(True)
-        h = fig.get_size_inches()[1]
-        fig.legend(handles=[Patch(color="#5b7aa6", label=f"parameter in its lowest {share}"),
-                            Patch(color="#c62828", label=f"parameter in its highest {share}")],
-                   loc="lower center", bbox_to_anchor=(0.5, 0.15 / h), ncol=2, fontsize=7,
-                   frameon=False)
-        return charts._save(fig, path)
+        _paired_bars(ax, rows, base, "mean")
+        return _finish_bars(fig, ax, path, base, labels, figure_text(figure),
+                            (f"parameter in its lowest {share}",
+                             f"parameter in its highest {share}"))

@@ -171,6 +171,103 @@ def _map_figure(proj, limits, rect):
     return fig, ax, data, border_path
 
 
+def _points(proj, rows: Sequence[dict]) -> np.ndarray:
+    """(n, 2) projected metres of rows with "lat_deg" and "lon_deg" (degrees)."""
+    return _project(proj, [r["lon_deg"] for r in rows], [r["lat_deg"] for r in rows])
+
+
+def _radar_outlines(proj, radars: Sequence[dict]) -> list[np.ndarray]:
+    """Projected coverage outline (see :func:`_wedge`) of each radar row."""
+    return [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
+                                   r.get("half_width_deg"), r["range_km"])) for r in radars]
+
+
+def _save_png(fig, path: Path) -> None:
+    """Write the figure as a 150 dpi PNG. No "Software" tag (matplotlib version) and Agg
+    writes no date: byte-stable output."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+
+
+def _cells_limits(proj, lat: np.ndarray, lon: np.ndarray, resolution_deg: float,
+                  extent_deg: Sequence[float] | None, launch_points: Sequence[dict]):
+    """Axis limits of a cell map: ``extent_deg`` (lon_min, lon_max, lat_min, lat_max, degrees),
+    by default the cells' box grown by one cell, widened to keep the launch points in view."""
+    extent = list(extent_deg) if extent_deg is not None else [
+        float(lon.min() - resolution_deg), float(lon.max() + resolution_deg),
+        float(lat.min() - resolution_deg), float(lat.max() + resolution_deg)
+    ] if lat.size else list(_DEFAULT_EXTENT_DEG)
+    for p in launch_points:  # keep the launch points in view
+        extent = [min(extent[0], p["lon_deg"] - 1.0), max(extent[1], p["lon_deg"] + 1.0),
+                  min(extent[2], p["lat_deg"] - 1.0), max(extent[3], p["lat_deg"] + 1.0)]
+    return _box_limits(proj, extent)
+
+
+def _cell_corners(proj, lat: np.ndarray, lon: np.ndarray, resolution_deg: float) -> np.ndarray:
+    """(n, 4, 2) projected corners of the cells: lat/lon squares ``resolution_deg`` wide
+    centred on (lat, lon) degrees; non-finite where the projection fails."""
+    h = resolution_deg / 2.0
+    clon = np.stack([lon - h, lon + h, lon + h, lon - h], axis=1)
+    clat = np.stack([lat - h, lat - h, lat + h, lat + h], axis=1)
+    return _project(proj, clon, clat).reshape(-1, 4, 2)
+
+
+_SITE_MARKERS = {"defence-site": "^", "ship-station": "D"}
+
+
+def _draw_cell_overlays(ax, data, proj, *, radars, capitals, capital_face, capital_size,
+                        launch_points, sites) -> None:
+    """The points over a cell map: radar coverage (blue), capitals (markers filled with
+    ``capital_face(row)``, ``capital_size`` points), launch points (red stars) and sites."""
+    radar_at = _points(proj, radars)
+    for r, wedge, a in zip(radars, _radar_outlines(proj, radars), radar_at, strict=True):
+        if np.isfinite(a).all():
+            ax.plot(*wedge.T, color="#1565c0", linewidth=0.6, alpha=0.7, transform=data,
+                    zorder=3)
+            ax.plot(*a, marker="s", markersize=3.5, color="#1565c0", transform=data,
+                    zorder=5)
+            ax.annotate(r["name"], xy=tuple(a), xytext=(4, -8),
+                        textcoords="offset points", fontsize=5.5, color="#1565c0",
+                        zorder=6)
+    for c, xy in zip(capitals, _points(proj, capitals), strict=True):
+        if np.isfinite(xy).all():
+            ax.plot(*xy, marker="o", markersize=capital_size, color="black",
+                    markeredgewidth=0.5, markerfacecolor=capital_face(c), transform=data,
+                    zorder=5)
+            ax.annotate(c.get("label") or c.get("name", ""), xy=tuple(xy), xytext=(3, 2),
+                        textcoords="offset points", fontsize=4.5, color="#222222", zorder=6)
+    for p, xy in zip(launch_points, _points(proj, launch_points), strict=True):
+        if np.isfinite(xy).all():
+            ax.plot(*xy, marker="*", markersize=9, color="#b71c1c", markeredgecolor="black",
+                    markeredgewidth=0.4, transform=data, zorder=5)
+            ax.annotate(p["name"], xy=tuple(xy), xytext=(5, -8),
+                        textcoords="offset points", fontsize=6, color="#b71c1c", zorder=6)
+    for s, xy in zip(sites, _points(proj, sites), strict=True):
+        if np.isfinite(xy).all():
+            ax.plot(*xy, marker=_SITE_MARKERS.get(s.get("kind"), "o"), markersize=6,
+                    color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
+            ax.annotate(s["name"], xy=tuple(xy), xytext=(5, 4),
+                        textcoords="offset points", fontsize=6, zorder=6)
+
+
+def _cell_overlay_handles(capital_label: str, *, launch_points, sites, radars) -> list:
+    """Legend entries of :func:`_draw_cell_overlays`' points."""
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], ls="none", marker="o", color="black", markersize=4,
+                      markerfacecolor="#ffffff", label=capital_label)]
+    if launch_points:
+        handles.append(Line2D([], [], ls="none", marker="*", color="#b71c1c",
+                              markeredgecolor="black", markersize=8, label="launch point"))
+    for k in sorted({s.get("kind", "site") for s in sites}):
+        handles.append(Line2D([], [], ls="none", marker=_SITE_MARKERS.get(k, "o"), color="black",
+                              markerfacecolor="#ffd54f", label=k.replace("-", " ")))
+    if radars:
+        handles.append(Line2D([], [], color="#1565c0", lw=1.0,
+                              label="radar coverage (ground range)"))
+    return handles
+
+
 def route_map(
     path,
     *,
@@ -209,10 +306,9 @@ def route_map(
     n_eng = sum(bool(t["engageable"]) for t in tracks)
     safe_xy = _polyline(proj, [t for t in tracks if not t["engageable"]])
     eng_xy = _polyline(proj, [t for t in tracks if t["engageable"]])
-    site_xy = _project(proj, [s["lon_deg"] for s in sites], [s["lat_deg"] for s in sites])
-    radar_xy = [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
-                                        r.get("half_width_deg"), r["range_km"])) for r in radars]
-    radar_at = _project(proj, [r["lon_deg"] for r in radars], [r["lat_deg"] for r in radars])
+    site_xy = _points(proj, sites)
+    radar_xy = _radar_outlines(proj, radars)
+    radar_at = _points(proj, radars)
     everything = np.concatenate([safe_xy, eng_xy, site_xy, *radar_xy, np.empty((0, 2))])
     if extent_deg is None and np.isfinite(everything).any():
         limits = _auto_limits(everything)
@@ -249,7 +345,7 @@ def route_map(
                     zorder=5)
             ax.annotate(r["name"], xy=tuple(at), xytext=(4, -8), textcoords="offset points",
                         fontsize=5.5, color="#2e7d32", zorder=6)
-        marker = {"defence-site": "^", "ship-station": "D"}
+        marker = _SITE_MARKERS
         for s, xy in zip(sites, site_xy, strict=True):
             if not np.isfinite(xy).all():
                 continue
@@ -278,9 +374,7 @@ def route_map(
         if subtitle:
             fig.text(0.5, 0.925, subtitle, ha="center", fontsize=8.5, color="#444444")
         fig.text(0.99, 0.015, _FOOTER, ha="right", fontsize=6, color="#666666")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # No "Software" tag (matplotlib version) and Agg writes no date: byte-stable output.
-        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+        _save_png(fig, path)
     return path
 
 
@@ -327,7 +421,6 @@ def footprint_map(
     """
     import matplotlib.style
     from matplotlib.collections import PolyCollection
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
     path = Path(path)
@@ -338,33 +431,15 @@ def footprint_map(
     sites, capitals, launch_points = list(sites), list(capitals), list(launch_points)
     radars = list(radars)
     areas_km2 = dict(areas_km2 or {})
+    limits = _cells_limits(proj, lat, lon, resolution_deg, extent_deg, launch_points)
 
-    extent = list(extent_deg) if extent_deg is not None else [
-        float(lon.min() - resolution_deg), float(lon.max() + resolution_deg),
-        float(lat.min() - resolution_deg), float(lat.max() + resolution_deg)
-    ] if lat.size else list(_DEFAULT_EXTENT_DEG)
-    for p in launch_points:  # keep the launch points in view
-        extent = [min(extent[0], p["lon_deg"] - 1.0), max(extent[1], p["lon_deg"] + 1.0),
-                  min(extent[2], p["lat_deg"] - 1.0), max(extent[3], p["lat_deg"] + 1.0)]
-    limits = _box_limits(proj, extent)
-
-    h = resolution_deg / 2.0
     corners = {}
     for s in _STATUS_COLOURS:
         m = status == s
         if not m.any():
             continue
-        clon = np.stack([lon[m] - h, lon[m] + h, lon[m] + h, lon[m] - h], axis=1)
-        clat = np.stack([lat[m] - h, lat[m] - h, lat[m] + h, lat[m] + h], axis=1)
-        xy = _project(proj, clon, clat).reshape(-1, 4, 2)
+        xy = _cell_corners(proj, lat[m], lon[m], resolution_deg)
         corners[s] = xy[np.isfinite(xy).all(axis=(1, 2))]
-
-    def at(rows):
-        return _project(proj, [r["lon_deg"] for r in rows], [r["lat_deg"] for r in rows])
-
-    site_xy, cap_xy, lp_xy, radar_at = at(sites), at(capitals), at(launch_points), at(radars)
-    radar_xy = [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
-                                        r.get("half_width_deg"), r["range_km"])) for r in radars]
 
     with matplotlib.style.context("default"):
         fig, ax, data, border_path = _map_figure(proj, limits, (0.02, 0.13, 0.96, 0.77))
@@ -376,56 +451,17 @@ def footprint_map(
         ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#8a8476",
                                linewidth=0.3, transform=data, zorder=1.3))
         ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
-
-        for xy, a in zip(radar_xy, radar_at, strict=True):
-            if not np.isfinite(a).all():
-                continue
-            ax.plot(*xy.T, color="#1565c0", linewidth=0.6, alpha=0.7, transform=data,
-                    zorder=3)
-        for r, a in zip(radars, radar_at, strict=True):
-            if np.isfinite(a).all():
-                ax.plot(*a, marker="s", markersize=3.5, color="#1565c0", transform=data,
-                        zorder=5)
-                ax.annotate(r["name"], xy=tuple(a), xytext=(4, -8),
-                            textcoords="offset points", fontsize=5.5, color="#1565c0",
-                            zorder=6)
-        for c, xy in zip(capitals, cap_xy, strict=True):
-            if not np.isfinite(xy).all():
-                continue
-            ax.plot(*xy, marker="o", markersize=3.2, color="black", markeredgewidth=0.5,
-                    markerfacecolor=_CAPITAL_COLOURS.get(c.get("status"), "#ffffff"),
-                    transform=data, zorder=5)
-            ax.annotate(c.get("label") or c.get("name", ""), xy=tuple(xy), xytext=(3, 2),
-                        textcoords="offset points", fontsize=4.5, color="#222222", zorder=6)
-        for p, xy in zip(launch_points, lp_xy, strict=True):
-            if np.isfinite(xy).all():
-                ax.plot(*xy, marker="*", markersize=9, color="#b71c1c", markeredgecolor="black",
-                        markeredgewidth=0.4, transform=data, zorder=5)
-                ax.annotate(p["name"], xy=tuple(xy), xytext=(5, -8),
-                            textcoords="offset points", fontsize=6, color="#b71c1c", zorder=6)
-        marker = {"defence-site": "^", "ship-station": "D"}
-        for s, xy in zip(sites, site_xy, strict=True):
-            if np.isfinite(xy).all():
-                ax.plot(*xy, marker=marker.get(s.get("kind"), "o"), markersize=6,
-                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
-                ax.annotate(s["name"], xy=tuple(xy), xytext=(5, 4),
-                            textcoords="offset points", fontsize=6, zorder=6)
+        _draw_cell_overlays(ax, data, proj, radars=radars, capitals=capitals,
+                            capital_face=lambda c: _CAPITAL_COLOURS.get(c.get("status"),
+                                                                        "#ffffff"),
+                            capital_size=3.2, launch_points=launch_points, sites=sites)
 
         handles = [Patch(facecolor=colour, edgecolor="none", alpha=0.8,
                          label=label + (f": {areas_km2[s]:,} km²" if s in areas_km2 else ""))
                    for s, (colour, label) in _STATUS_COLOURS.items()]
-        handles.append(Line2D([], [], ls="none", marker="o", color="black", markersize=4,
-                              markerfacecolor="#ffffff",
-                              label="capital (filled with its status; white: out of reach)"))
-        if launch_points:
-            handles.append(Line2D([], [], ls="none", marker="*", color="#b71c1c",
-                                  markeredgecolor="black", markersize=8, label="launch point"))
-        for k in sorted({s.get("kind", "site") for s in sites}):
-            handles.append(Line2D([], [], ls="none", marker=marker.get(k, "o"), color="black",
-                                  markerfacecolor="#ffd54f", label=k.replace("-", " ")))
-        if radars:
-            handles.append(Line2D([], [], color="#1565c0", lw=1.0,
-                                  label="radar coverage (ground range)"))
+        handles += _cell_overlay_handles(
+            "capital (filled with its status; white: out of reach)",
+            launch_points=launch_points, sites=sites, radars=radars)
         # below the map, not over it: the whole box carries data
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.03), ncol=3,
                    fontsize=6.5, frameon=False)
@@ -435,8 +471,7 @@ def footprint_map(
             fig.text(0.5, 0.925, subtitle, ha="center", fontsize=8, color="#444444")
         fig.text(0.99, 0.01, _FOOTER + "; cells: WGS84 lat/lon squares, exact ellipsoidal "
                  "areas", ha="right", fontsize=6, color="#666666")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+        _save_png(fig, path)
     return path
 
 
@@ -470,7 +505,6 @@ def probability_map(
     from matplotlib.cm import ScalarMappable
     from matplotlib.collections import PolyCollection
     from matplotlib.colors import Normalize
-    from matplotlib.lines import Line2D
     from matplotlib.patches import PathPatch
 
     path = Path(path)
@@ -480,29 +514,17 @@ def probability_map(
     prob = np.asarray(probability, dtype=float)
     capitals, sites, launch_points = list(capitals), list(sites), list(launch_points)
     radars = list(radars)
-    extent = list(extent_deg) if extent_deg is not None else [
-        float(lon.min() - resolution_deg), float(lon.max() + resolution_deg),
-        float(lat.min() - resolution_deg), float(lat.max() + resolution_deg)
-    ] if lat.size else list(_DEFAULT_EXTENT_DEG)
-    for p in launch_points:  # keep the launch points in view
-        extent = [min(extent[0], p["lon_deg"] - 1.0), max(extent[1], p["lon_deg"] + 1.0),
-                  min(extent[2], p["lat_deg"] - 1.0), max(extent[3], p["lat_deg"] + 1.0)]
-    limits = _box_limits(proj, extent)
+    limits = _cells_limits(proj, lat, lon, resolution_deg, extent_deg, launch_points)
     cmap, norm = colormaps["RdYlGn"], Normalize(0.0, 1.0)
     drawn = np.isfinite(prob)
-    h = resolution_deg / 2.0
-    clon = np.stack([lon - h, lon + h, lon + h, lon - h], axis=1)[drawn]
-    clat = np.stack([lat - h, lat - h, lat + h, lat + h], axis=1)[drawn]
-    xy = _project(proj, clon, clat).reshape(-1, 4, 2)
+    xy = _cell_corners(proj, lat[drawn], lon[drawn], resolution_deg)
     ok = np.isfinite(xy).all(axis=(1, 2))
     colours = cmap(norm(prob[drawn][ok]))
 
-    def at(rows):
-        return _project(proj, [r["lon_deg"] for r in rows], [r["lat_deg"] for r in rows])
+    def capital_face(c):
+        pc = c.get("probability")
+        return cmap(norm(pc)) if pc is not None and np.isfinite(pc) else "#ffffff"
 
-    site_xy, cap_xy, lp_xy, radar_at = at(sites), at(capitals), at(launch_points), at(radars)
-    radar_xy = [_project(proj, *_wedge(r["lat_deg"], r["lon_deg"], r.get("boresight_deg"),
-                                        r.get("half_width_deg"), r["range_km"])) for r in radars]
     with matplotlib.style.context("default"):
         fig, ax, data, border_path = _map_figure(proj, limits, (0.02, 0.1, 0.86, 0.8))
         ax.add_collection(PolyCollection(xy[ok], facecolors=colours, edgecolors=colours,
@@ -511,55 +533,16 @@ def probability_map(
         ax.add_patch(PathPatch(border_path, facecolor="none", edgecolor="#8a8476",
                                linewidth=0.3, transform=data, zorder=1.3))
         ax.gridlines(color="#c9d3dc", linewidth=0.3, zorder=1.5)
-        for wedge, a in zip(radar_xy, radar_at, strict=True):
-            if np.isfinite(a).all():
-                ax.plot(*wedge.T, color="#1565c0", linewidth=0.6, alpha=0.7, transform=data,
-                        zorder=3)
-                ax.plot(*a, marker="s", markersize=3.5, color="#1565c0", transform=data,
-                        zorder=5)
-        for r, a in zip(radars, radar_at, strict=True):
-            if np.isfinite(a).all():
-                ax.annotate(r["name"], xy=tuple(a), xytext=(4, -8),
-                            textcoords="offset points", fontsize=5.5, color="#1565c0",
-                            zorder=6)
-        for c, p_xy in zip(capitals, cap_xy, strict=True):
-            if not np.isfinite(p_xy).all():
-                continue
-            pc = c.get("probability")
-            face = cmap(norm(pc)) if pc is not None and np.isfinite(pc) else "#ffffff"
-            ax.plot(*p_xy, marker="o", markersize=3.4, color="black", markeredgewidth=0.5,
-                    markerfacecolor=face, transform=data, zorder=5)
-            ax.annotate(c.get("label") or c.get("name", ""), xy=tuple(p_xy), xytext=(3, 2),
-                        textcoords="offset points", fontsize=4.5, color="#222222", zorder=6)
-        for p, p_xy in zip(launch_points, lp_xy, strict=True):
-            if np.isfinite(p_xy).all():
-                ax.plot(*p_xy, marker="*", markersize=9, color="#b71c1c",
-                        markeredgecolor="black", markeredgewidth=0.4, transform=data, zorder=5)
-                ax.annotate(p["name"], xy=tuple(p_xy), xytext=(5, -8),
-                            textcoords="offset points", fontsize=6, color="#b71c1c", zorder=6)
-        marker = {"defence-site": "^", "ship-station": "D"}
-        for s, p_xy in zip(sites, site_xy, strict=True):
-            if np.isfinite(p_xy).all():
-                ax.plot(*p_xy, marker=marker.get(s.get("kind"), "o"), markersize=6,
-                        color="black", markerfacecolor="#ffd54f", transform=data, zorder=5)
-                ax.annotate(s["name"], xy=tuple(p_xy), xytext=(5, 4),
-                            textcoords="offset points", fontsize=6, zorder=6)
+        _draw_cell_overlays(ax, data, proj, radars=radars, capitals=capitals,
+                            capital_face=capital_face, capital_size=3.4,
+                            launch_points=launch_points, sites=sites)
         cax = fig.add_axes((0.9, 0.2, 0.02, 0.6))
         cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax)
         cb.set_label(colour_label, fontsize=8)
         cb.ax.tick_params(labelsize=7)
-        handles = [Line2D([], [], ls="none", marker="o", color="black", markersize=4,
-                          markerfacecolor="#ffffff",
-                          label="capital (filled with its probability)")]
-        if launch_points:
-            handles.append(Line2D([], [], ls="none", marker="*", color="#b71c1c",
-                                  markeredgecolor="black", markersize=8, label="launch point"))
-        for k in sorted({s.get("kind", "site") for s in sites}):
-            handles.append(Line2D([], [], ls="none", marker=marker.get(k, "o"), color="black",
-                                  markerfacecolor="#ffd54f", label=k.replace("-", " ")))
-        if radars:
-            handles.append(Line2D([], [], color="#1565c0", lw=1.0,
-                                  label="radar coverage (ground range)"))
+        handles = _cell_overlay_handles("capital (filled with its probability)",
+                                        launch_points=launch_points, sites=sites,
+                                        radars=radars)
         fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.46, 0.025), ncol=4,
                    fontsize=6.5, frameon=False)
         fig.suptitle(title, fontsize=12, y=0.975, parse_math=False)
@@ -568,6 +551,5 @@ def probability_map(
                      color="#444444", parse_math=False)
         fig.text(0.99, 0.01, _FOOTER + "; cells: WGS84 lat/lon squares", ha="right",
                  fontsize=6, color="#666666")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150, format="png", metadata={"Software": None})
+        _save_png(fig, path)
     return path
