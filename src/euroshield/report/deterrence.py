@@ -372,8 +372,13 @@ def decider_sentence(doc: dict) -> str:
                           for k in sf["radars"])
         notes["sensor"] = (f"{sf['routes']} not engageable flip if {who} detects at {span} "
                            f"at {a['rcs_m2']:g} m²")
+    words_of = dict(DECIDERS)
+    if a.get("architecture", "n-detections") != "n-detections":
+        # a tracking picture: the network's track quality, not one radar's range, decides
+        words_of["sensor"] = f"tracking ({a['architecture']} architecture)"
+        notes.pop("coverage", None)
     parts = [f"{words} {d['routes'][key]}" + (f" ({notes[key]})" if key in notes else "")
-             for key, words in DECIDERS.items() if d["routes"].get(key)]
+             for key, words in words_of.items() if d["routes"].get(key)]
     if not parts:  # rows without the sensor-flip fields (documents from older versions)
         return ""
     return (f"What decides the verdict of each of the {doc['summary']['routes']} routes (by "
