@@ -542,10 +542,13 @@ def identity(plan) -> dict:
     from euroshield import store as st
     from euroshield.studies import campaign as cp
 
-    method = {"evaluator": "fast-path+exact/1", "ladder_step_kms": cp.LADDER_STEP_KMS}
+    # /2: deterrence draws read exact single-speed tables SPEED_QUANTUM_KMS apart (a store
+    # written by /1, which interpolated between ladder tables, is refused, not mixed in)
+    method = {"evaluator": "fast-path+exact/2", "ladder_step_kms": cp.LADDER_STEP_KMS,
+              "speed_quantum_kms": cp.SPEED_QUANTUM_KMS}
     if plan.study == "footprint":
         g = plan.cells.grid
-        method = {**method, "study": "footprint", "speed_quantum_kms": cp.SPEED_QUANTUM_KMS,
+        method = {**method, "study": "footprint",
                   "resolution_deg": g.resolution_deg, "aim_points": len(g),
                   "capitals": list(plan.cells.capitals)}
     return st.identity(plan.scenario.model_dump(mode="json"), plan.seed,

@@ -1,10 +1,11 @@
 """Campaign physics and statistics against independent truths.
 
-* The fast evaluator (precomputed radar visibility, fly-out tables on a speed ladder, speeds
-  interpolated in 1/v) against the exact pipeline (``Scenario.with_overrides`` then
-  ``deterrence``) on 20 seeded draws: the same launch times, the same margins for interceptors
-  whose speed does not vary, margins within the interpolation tolerance for the one that does,
-  and the same verdicts except within that tolerance of a verdict's edge.
+* The fast evaluator (precomputed radar visibility, exact fly-out tables on a grid of speeds,
+  the latest launch interpolated in 1/v between them) against the exact pipeline
+  (``Scenario.with_overrides`` then ``deterrence``) on 20 seeded draws: the same launch times,
+  the same margins for interceptors whose speed does not vary, margins within the
+  interpolation tolerance for the one that does, and the same verdicts except within that
+  tolerance of a verdict's edge (reach edges: tests/validation/test_campaign_fast_path.py).
 * Wilson and Clopper-Pearson intervals: their defining equations, and their exact coverage of a
   Bernoulli proportion (summed over the binomial distribution, no simulation).
 * Sobol indices (SALib on our seeded radial design) of the Ishigami function against the
@@ -20,7 +21,7 @@ from euroshield.studies import campaign as cp
 from euroshield.studies.deterrence import deterrence
 from euroshield.studies.distributions import uniforms
 
-SPEED_TOL_S = 4.0  # margin error of the 1/v interpolation between tables 0.1 km/s apart
+SPEED_TOL_S = 4.0  # margin error of the 1/v interpolation between tables 0.05 km/s apart
 EDGE_S = 30.0  # "near a verdict's edge": |margin| below this
 
 
@@ -69,8 +70,12 @@ def test_fast_path_agrees_with_the_exact_pipeline():
         np.testing.assert_array_equal(allowed[d], e.picture.launch_allowed_s)
         exact_m = e.margin_s
         have = np.isfinite(exact_m)
-        # no candidate point / no launch: the fast path says -inf / NaN, never a number
-        assert not np.isfinite(margins[d][~have]).any()
+        # no candidate point / no launch: the fast path says -inf / NaN, never a number, but at
+        # a reach edge inside a grid interval, where the nearer grid speed's table decides: then
+        # far from a verdict's edge
+        edge = ~have & np.isfinite(margins[d])
+        assert not (edge & ~iia[None, :]).any()
+        assert np.all(margins[d][edge] < -EDGE_S), margins[d][edge]
         fixed = have & ~iia[None, :]
         np.testing.assert_allclose(margins[d][fixed], exact_m[fixed], rtol=0, atol=1e-6)
         var = have & iia[None, :] & np.isfinite(margins[d])
@@ -91,7 +96,6 @@ def test_fast_path_agrees_with_the_exact_pipeline():
           f"speed: margin difference median {np.median(np.abs(diff)):.2f} s, 99th percentile "
           f"{np.percentile(np.abs(diff), 99):.2f} s, worst {np.abs(diff).max():.2f} s (worst "
           f"within {EDGE_S:g} s of the edge: {np.abs(diff[near]).max(initial=0):.2f} s)")
-    assert diff.max() <= 0.1  # the interpolation is never optimistic
     assert np.all(np.abs(diff[near]) <= SPEED_TOL_S)
     assert agree / total >= 0.99
     assert 0 < fast.sum() < fast.size  # the draws exercise both verdicts

@@ -188,9 +188,10 @@ def campaign_doc(c, meta: dict | None = None) -> dict:
             "drawn as usual (from the Monte Carlo draws: no extra evaluations)"),
         "tornado_method": TORNADO_METHOD,
         "evaluation": _evaluation(
-            c, "fast path: precomputed trajectories, radar visibility and fly-out tables; "
-               "interceptor speeds interpolated in 1/v between tables "
-               f"{cp.LADDER_STEP_KMS:g} km/s apart", "ladders"),
+            c, "fast path: precomputed trajectories, radar visibility and fly-out tables; a "
+               "varied interceptor speed is evaluated between exact single-speed fly-out tables "
+               f"{cp.SPEED_QUANTUM_KMS:g} km/s apart (latest launch linear in 1/v; at a reach "
+               "edge the nearer table's)", "grids"),
         "store": c.store_path,
     }
     if meta:

@@ -25,28 +25,42 @@ what no draw changes, precomputed once per campaign:
   ``t_k`` at the first sample whose running N-th smallest visible slant range is <= R, so a
   draw's track time follows from its radar ranges (``reference_range_km``, ``rcs_m2``) by a
   lookup, with the same ``slant <= R`` test as :func:`~euroshield.defense.radar.detections`;
-* per shooter, the arrival times at every look point inside the interceptor's altitude band,
-  for a ladder of burnout speeds (0.1 km/s apart over the speed distribution's support);
-  a draw's speed is evaluated by interpolating the arrival times linearly in 1/v between the
-  bracketing tables, as :func:`~euroshield.defense.engagement.flip_thresholds` does (points
-  reachable only at the faster table are left out);
+* per shooter, the latest feasible launch time ``max_k (t_k - tau_k)`` over the look points
+  in the altitude band and within the fly-out time (the engagement window of
+  :func:`~euroshield.defense.engagement.engagement_windows`) of every trajectory: at the
+  nominal speed, or, for a varied speed, at every speed of a grid ``SPEED_QUANTUM_KMS`` apart
+  over the distribution's support, each from the exact single-speed fly-out table the exact
+  pipeline builds at that speed (:func:`~euroshield.defense.flyout.flyout_arrivals`, all
+  speeds in one batch, bit-identical to those tables); a draw's speed is linear in 1/v between
+  the two bracketing grid speeds, or the nearer one's at a reach edge
+  (:func:`_latest_at_nodes`);
 * then, per draw: launch allowed (the sensor picture's rule with the draw's delays, early
-  warning and fire control) and engageable = the latest feasible launch time
-  ``max_k (t_k - tau_k)`` over points in band and within the fly-out time is no earlier than
-  the launch allowed (the engagement window of :func:`~euroshield.defense.engagement.
-  engagement_windows`).
+  warning and fire control) and engageable = the latest feasible launch is no earlier than
+  the launch allowed.
+
+Why a grid of exact tables and not arrival times interpolated between the tables of a
+coarser shared ladder: fly-out tables hold ascending branches only, so which look points an
+interceptor reaches changes with its speed, not only how fast it gets there. Interpolating
+between two ladder tables 0.1 km/s apart left out the points that only the faster one reaches,
+and a ladder slice of a multi-speed table has the cells of the fastest speed, not its own: a
+route engageable with 70-200 s to spare at the reach edge (Dombarovsky to Bucharest against
+SM-3 IIA at Redzikowo near 5.1 km/s) was called not engageable (measured: 23 of 33,600
+verdicts over 200 draws, tests/validation/test_campaign_fast_path.py).
 
 Draws that change anything else (missiles, bases, sites, burn times, radar positions, ...), or
-a speed outside the ladder, go through the exact pipeline (``sense``, ``reach_of``,
+a speed outside the grid, go through the exact pipeline (``sense``, ``reach_of``,
 ``engage``; trajectories, radar tracks and fly-out tables are reused between draws that share
 them): slower, but correct.
 
-Agreement (tests/validation/test_campaign.py, 20 seeded draws x 60 route-shooter pairs against
-``Scenario.with_overrides`` + ``deterrence``): launch times identical; margins of interceptors
-whose speed does not vary identical to 1e-6 s; with the speed interpolated, margins within
-0.64 s of the exact ones near a verdict's edge (|margin| < 30 s; median 0.08 s overall) and
-never optimistic (points that only the faster bracketing table reaches are left out, which
-only lowers margins far below the edge); 1,200 of 1,200 verdicts identical.
+Agreement with ``Scenario.with_overrides`` + ``deterrence`` (tests/validation/
+test_campaign.py, test_campaign_fast_path.py): launch times identical; margins identical to
+1e-6 s where the speed does not vary and at the grid's speeds; between them, every verdict
+identical (0 of 110,000 differ over 200 draws of ``campaigns/disputed-parameters``, 0 of
+33,600 over 200 draws of a scenario with a reach-edge route); margins 0.01 s from the exact
+ones in the median and at most 0.15 s within 30 s of a verdict's edge. At a reach edge inside
+a grid interval the nearer grid speed's table decides, so a margin can be off by tens of
+seconds there, but in these measurements only where the exact margin is more than 40 s from
+the verdict's edge.
 
 **Footprint campaigns** (``Plan.study == "footprint"``, :func:`footprint_cells`): the rows
 are every (missile, launch point, aim point) of the scenario's footprint section within reach,
@@ -78,7 +92,7 @@ from euroshield.errors import InputError
 from euroshield.scenario import Scenario
 from euroshield.studies.distributions import Distribution, salib_problem, uniforms
 
-LADDER_STEP_KMS = 0.1  # spacing of the speed ladder of a varied interceptor speed
+LADDER_STEP_KMS = 0.1  # a varied speed's grid spans its support rounded out to this step
 TORNADO_QUANTILES = (0.05, 0.95)  # one-at-a-time low / high values
 CONDITIONAL_SHARE = 0.2  # lowest / highest fifth of a parameter's distribution
 DEFAULT_SOBOL_DRAWS = 256  # base draws of the Sobol design (each costs P + 1 more draws)
@@ -217,10 +231,7 @@ class _ShooterArrays:
     interceptor: str
     max_flyout_time_s: float
     latest_launch_s: np.ndarray  # (n,) at the nominal speed; -inf where nothing is feasible
-    speeds_kms: np.ndarray | None = None  # (S,) sorted ladder, when the speed varies
-    times_s: np.ndarray | None = None  # (m',) look times with some finite arrival time
-    tau_s: np.ndarray | None = None  # (n, m', S) arrival times (NaN: out of reach/band)
-    # footprint campaigns: the latest feasible launch at every speed of the interceptor's
+    # when the speed varies: the latest feasible launch at every speed of the interceptor's
     # grid (SPEED_QUANTUM_KMS apart), each from its own exact single-speed table
     node_speeds_kms: np.ndarray | None = None  # (Q,) ascending
     node_latest_s: np.ndarray | None = None  # (n, Q); -inf where nothing is feasible
@@ -281,13 +292,13 @@ def _scratch(name: str, shape: tuple, dtype) -> np.ndarray:
     return buf[:size].reshape(shape)
 
 
-def _latest_launch(times_s, tau, max_flyout_s, overwrite: bool = False) -> np.ndarray:
+def _latest_launch(times_s, tau, max_flyout_s) -> np.ndarray:
     """max over look points of (t - tau) where the arrival is finite and within the fly-out
-    limit ((..., m) -> (...,), -inf where none). ``overwrite`` reuses ``tau``'s memory."""
+    limit ((..., m) -> (...,), -inf where none)."""
     late = _scratch("late", tau.shape, bool)
     np.less_equal(tau, max_flyout_s, out=late)  # NaN (out of reach or band) compares False
     np.logical_not(late, out=late)
-    launch = np.subtract(times_s, tau, out=tau if overwrite else None)
+    launch = np.subtract(times_s, tau)
     np.copyto(launch, -np.inf, where=late)
     return launch.max(axis=-1, initial=-np.inf)
 
@@ -363,6 +374,42 @@ def _latest_on_grid(s, grid: Sequence[float], rows: np.ndarray, times_s: np.ndar
             launch = np.where(tau <= ic.max_flyout_time_s, times_s - tau, -np.inf)
         out[first, k] = np.maximum.reduceat(launch, starts)
     return out
+
+
+def _latest_at_speeds(points, s, grid: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Deterrence campaigns: (kept speeds (Q',) ascending, (n, Q') latest feasible launch [s
+    after threat launch; -inf: none]) of shooter ``s`` at the burnout speeds of ``grid`` over
+    every trajectory of ``points``. Each speed's arrival times are those of the exact pipeline's
+    own single-speed table (``flyout_table(ic.with_speed(v), bearings_deg=B)`` with B the
+    bearings of the look points in the altitude band, see
+    :func:`~euroshield.studies.pipeline.reach_of`): :func:`~euroshield.defense.flyout.
+    flyout_arrivals` flies every speed in one batch and returns those numbers to the last bit.
+    Speeds no equivalent booster flies end the grid (kept: from the first flown speed up to
+    the next one not flown)."""
+    from euroshield.defense.engagement import in_band
+    from euroshield.defense.flyout import flyout_arrivals
+
+    ic = s.interceptor
+    n = points.height_m.shape[0]
+    rows, cols = np.nonzero(in_band(points.height_m, ic))  # row-major: sorted by row
+    xyz = points.ecef[rows, cols, :3]
+    speeds = np.asarray(grid, dtype=float)
+    kept, tau, _ = flyout_arrivals(ic, s.lat_deg, s.lon_deg, speeds, xyz,
+                                   np.ones((len(xyz), len(speeds)), dtype=bool))
+    first = int(np.argmax(kept))
+    stop = first + (int(np.argmin(kept[first:])) if not kept[first:].all()
+                    else len(kept) - first)
+    keep = np.arange(first, stop) if kept.any() else np.arange(0)
+    out = np.full((n, len(keep)), -np.inf)
+    if len(rows) and len(keep):
+        launch = tau[:, keep]  # a copy: the launch times are written into it
+        with np.errstate(invalid="ignore"):  # NaN: not reachable at that speed
+            late = ~(launch <= ic.max_flyout_time_s)
+        np.subtract(points.times_s[cols][:, None], launch, out=launch)
+        launch[late] = -np.inf
+        starts = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+        out[rows[starts]] = np.maximum.reduceat(launch, starts, axis=0)
+    return speeds[keep], out
 
 
 def _latest_at_nodes(sa: _ShooterArrays, v: np.ndarray) -> np.ndarray:
@@ -493,7 +540,7 @@ class FastEvaluator:
     radar_names: tuple[str, ...]
     radars: list[_RadarTrack]
     shooters: list[_ShooterArrays]
-    speed_cover: dict[str, tuple[float, float]]  # interceptor -> ladder [min, max] km/s
+    speed_cover: dict[str, tuple[float, float]]  # interceptor -> grid [min, max] km/s
     shooter_names: tuple[str, ...] = ()
     rcs_section: str = "threats"  # whose rcs_m2 the radars see: threats, or footprint
     flown: np.ndarray | None = None  # (n,) trajectories flown (aim converged)
@@ -516,30 +563,31 @@ class FastEvaluator:
         say("radar visibility of every revisit sample")
         models = sc.radar_models()
         radars = [radar_steps(looks, r) for r in models]
-        ladders = speed_ladders(dists)
+        grids = speed_grids(dists)
         shooters = shooters_of(sc)
         say(f"fly-out tables of {len(shooters)} shooters")
         variants = [s.interceptor.with_speed(v) for s in shooters
-                    for v in ladders.get(s.interceptor.name, ())]
+                    for v in grids.get(s.interceptor.name, ())]
         if variants:
-            boosters(variants)  # calibrate every ladder speed in one batch
+            boosters(variants)  # calibrate every speed of the grids in one batch
         arrays, cover = [], {}
         pts = looks.points
+        n = len(looks.threats)
         for s in shooters:
             ic = s.interceptor
-            ladder = ladders.get(ic.name, ())
-            table = flyout_table(ic, s.lat_deg, s.lon_deg, speeds_kms=ladder,
-                                 bearings_deg=bearings_in_band(pts, s.lat_deg, s.lon_deg, ic))
-            tau, _ = arrival_times(pts, table, ic)  # (n, m, S), NaN outside the band
-            latest = _latest_launch(pts.times_s, tau[..., 0], ic.max_flyout_time_s)
-            sa = _ShooterArrays(ic.name, float(ic.max_flyout_time_s), latest)
-            if ladder:
-                order = np.argsort(table.speeds_kms)
-                cols = np.isfinite(tau).any(axis=(0, 2))
-                sa.speeds_kms = np.asarray(table.speeds_kms)[order]
-                sa.times_s = pts.times_s[cols]
-                sa.tau_s = np.ascontiguousarray(tau[:, cols][..., order])
-                lo, hi = float(sa.speeds_kms[0]), float(sa.speeds_kms[-1])
+            grid = grids.get(ic.name)
+            sa = _ShooterArrays(ic.name, float(ic.max_flyout_time_s), np.full(n, -np.inf))
+            if grid is None:  # the nominal speed: the exact pipeline's own table
+                table = flyout_table(ic, s.lat_deg, s.lon_deg, bearings_deg=bearings_in_band(
+                    pts, s.lat_deg, s.lon_deg, ic))
+                tau = arrival_times(pts, table, ic)[0][..., 0]  # NaN outside the band
+                sa.latest_launch_s = _latest_launch(pts.times_s, tau, ic.max_flyout_time_s)
+            else:
+                sa.node_speeds_kms, sa.node_latest_s = _latest_at_speeds(pts, s, grid)
+                if not len(sa.node_speeds_kms):  # no speed flies: every draw goes exact
+                    sa.node_speeds_kms = np.array([np.inf])
+                    sa.node_latest_s = np.full((n, 1), -np.inf)
+                lo, hi = float(sa.node_speeds_kms[0]), float(sa.node_speeds_kms[-1])
                 old = cover.get(ic.name, (lo, hi))
                 cover[ic.name] = (max(lo, old[0]), min(hi, old[1]))
             arrays.append(sa)
@@ -631,7 +679,7 @@ class FastEvaluator:
 
     def covers(self, sc: Scenario) -> bool:
         """True if the fast path can evaluate concrete scenario ``sc`` (its varied speeds lie
-        on the ladders)."""
+        on the grids of exact tables)."""
         for name, (lo, hi) in self.speed_cover.items():
             v = sc.interceptor(name).burnout_speed_kms
             if not lo - 1e-9 <= v <= hi + 1e-9:
@@ -656,11 +704,8 @@ class FastEvaluator:
                 if sa.node_speeds_kms is not None:
                     v = np.array([s.interceptor(sa.interceptor).burnout_speed_kms for s in scs])
                     latest = _latest_at_nodes(sa, v)
-                elif sa.speeds_kms is None:
-                    latest = np.broadcast_to(sa.latest_launch_s, (k, self.n_routes))
                 else:
-                    v = np.array([s.interceptor(sa.interceptor).burnout_speed_kms for s in scs])
-                    latest = self._latest_at_speeds(sa, v)
+                    latest = np.broadcast_to(sa.latest_launch_s, (k, self.n_routes))
                 out[:, :, j] = latest - allowed
         return out
 
@@ -688,34 +733,6 @@ class FastEvaluator:
         step = max(1, MAX_CELLS // max(1, self.n_routes * width))
         return np.concatenate([fn(x[a:a + step]) for a in range(0, len(x), step)]) if len(
             x) else np.empty((0, self.n_routes))
-
-    def _latest_at_speeds(self, sa: _ShooterArrays, v: np.ndarray) -> np.ndarray:
-        """(K,) burnout speeds -> (K, n) latest feasible launch times, arrival times
-        interpolated linearly in 1/v between the bracketing ladder tables."""
-        vs = sa.speeds_kms
-        out = np.full((len(v), self.n_routes), -np.inf)
-        exact = np.isclose(v[:, None], vs[None], rtol=0, atol=1e-9)
-        at = np.flatnonzero(exact.any(axis=1))
-        for s in np.unique(np.argmax(exact[at], axis=1)):  # draws at a tabulated speed
-            rows = at[np.argmax(exact[at], axis=1) == s]
-            out[rows] = _latest_launch(sa.times_s, sa.tau_s[..., s], sa.max_flyout_time_s)
-        rest = np.flatnonzero(~exact.any(axis=1))
-        s_lo = np.searchsorted(vs, v[rest]) - 1
-        for s in np.unique(s_lo):
-            rows = rest[s_lo == s]
-            lo, hi = sa.tau_s[..., s], sa.tau_s[..., s + 1]
-            both = np.isfinite(lo) & np.isfinite(hi)
-            d = np.where(both, hi - lo, np.nan)
-            f = (1 / v[rows] - 1 / vs[s]) / (1 / vs[s + 1] - 1 / vs[s])
-
-            def latest(ff, lo=lo, d=d):
-                tau = _scratch("tau", (len(ff), *d.shape), float)
-                np.multiply(ff[:, None, None], d[None], out=tau)
-                tau += lo[None]
-                return _latest_launch(sa.times_s, tau, sa.max_flyout_time_s, overwrite=True)
-
-            out[rows] = self._chunked(latest, f, lo.shape[1])
-        return out
 
 
 @dataclass
