@@ -106,10 +106,15 @@ def _evaluation(c, fast_note: str, tables: str, **more) -> dict:
     """How the draws were evaluated: counts, the path (``fast_note`` when the fast path was
     available; ``tables``: what its speeds are interpolated on), executor and times."""
     o, plan, info = c.outcome, c.plan, c.info
-    note = (fast_note if c.fast else
-            "exact pipeline for every draw: "
-            + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
-            + " is outside the fast path (slow but exact)")
+    if c.fast:
+        note = fast_note
+    elif not cp.fast_sensing(plan.nominal):
+        note = (f"exact pipeline for every draw: the scenario's {plan.nominal.architecture_name}"
+                " architecture (tracking) is outside the fast path (slow but exact)")
+    else:
+        note = ("exact pipeline for every draw: "
+                + ", ".join(d.parameter for d in plan.dists if not cp.fast_path(d.parameter))
+                + " is outside the fast path (slow but exact)")
     if c.fast and o.exact_draws:
         note += f"; {o.exact_draws} evaluations outside the speed {tables} used the exact pipeline"
     return {"fast_path": c.fast, "fast_evaluations": o.fast_draws,

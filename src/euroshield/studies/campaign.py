@@ -109,6 +109,13 @@ FOOTPRINT_RESOLUTION_DEG = 2.0  # a footprint campaign's default grid (as the re
 SPEED_QUANTUM_KMS = 0.05  # footprint campaigns: exact fly-out tables this far apart in speed
 
 
+def fast_sensing(sc: Scenario) -> bool:
+    """True when the scenario senses with the n-detections rule, the only one the fast path
+    models (radar step functions); a tracking architecture (measurements, filters, fusion)
+    runs the exact pipeline for every draw, reusing each sensor's tracks between draws."""
+    return sc.architecture_name == "n-detections"
+
+
 def fast_path(path: str) -> bool:
     """True for a parameter the fast evaluator covers."""
     parts = path.split(".")
@@ -853,6 +860,10 @@ def build_evaluator(plan: Plan, progress: Callable[[str], None] | None = None,
     """The evaluator of a plan: the fast path's precomputation when every distribution is a
     fast-path parameter (see :func:`fast_path`), else the exact pipeline for every draw."""
     ev = Evaluator(plan, None)
+    if not fast_sensing(plan.nominal):  # a tracking architecture: exact pipeline per draw
+        if looks is not None and plan.cells is None:
+            ev.exact._looks[plan.nominal.threats.model_dump_json(exclude={"rcs_m2"})] = looks
+        return ev
     if plan.cells is not None:
         if all(fast_path(d.parameter) for d in plan.dists):
             ev.fast = FastEvaluator.build_footprint(plan.nominal, plan.dists, plan.cells,
