@@ -42,3 +42,16 @@ def test_tracking_campaign_runs_every_draw_exactly():
     for k, vals, eng in zip(keys, plan.values(keys), got.engageable, strict=True):
         ref = deterrence(plan.nominal.with_overrides(vals, where="")).engagements.engageable
         np.testing.assert_array_equal(eng, ref, err_msg=f"draw {k}: {vals}")
+
+
+def test_tracking_seed_is_a_campaign_parameter():
+    """The measurement-noise seed of a tracking architecture can be drawn (choice of seeds),
+    so a campaign can average over noise realisations; each draw gets the seed it names."""
+    data = {**SCENARIO, "distributions": [
+        {"parameter": "tracking.seed", "kind": "choice", "values": [3, 5], "source": "test"}]}
+    sc = scenario.parse(data, "test")
+    plan = Plan(sc, seed=1, runs=4, sobol_draws=0)
+    for vals in plan.values(plan.draw_keys(0, plan.runs)):
+        seed = vals["tracking.seed"]
+        assert seed in (3, 5)
+        assert plan.nominal.with_overrides(vals, where="").tracking_settings.seed == seed

@@ -229,6 +229,7 @@ SECTION_FIELDS = {
     "early_warning": ("enabled", "detection_delay_s"),
     "threats": ("missile", "rcs_m2"),
     "footprint": ("rcs_m2",),  # the warhead RCS of the defence-of-Europe study
+    "tracking": ("seed",),  # measurement noise of a tracking architecture (choice of seeds)
 }
 INTERCEPTOR_FIELDS = ("burnout_speed_kms", "burn_time_s", "launch_mass_kg", "diameter_m",
                       "min_intercept_altitude_km", "max_intercept_altitude_km",
@@ -236,6 +237,7 @@ INTERCEPTOR_FIELDS = ("burnout_speed_kms", "burn_time_s", "launch_mass_kg", "dia
 RADAR_FIELDS = ("reference_range_km", "lat", "lon", "height_m", "boresight_azimuth_deg",
                 "half_width_deg")
 SITE_FIELDS = ("lat", "lon", "inventory")
+INTEGER_FIELDS = ("seed", "inventory")
 
 
 def _radar_names(sc) -> list[str]:
@@ -267,7 +269,7 @@ def check_path(sc, path: str, valid: Sequence[str] | None = None) -> None:
         head = path.split(".")[0]
         near = [p for p in valid if p.startswith(head + ".")][:4] or valid[:4]
     raise ValueError(f"unknown parameter {path!r}; nearest valid paths: {', '.join(near)} "
-                     "(sections: timeline, early_warning, threats, footprint, "
+                     "(sections: timeline, early_warning, threats, footprint, tracking, "
                      "interceptors.NAME, radars.NAME, sites.NAME)")
 
 
@@ -280,6 +282,8 @@ def apply_overrides(sc, data: dict, values: Mapping[str, Any]) -> dict:
         check_path(sc, path, valid)
         parts = path.split(".")
         head, field = parts[0], parts[-1]
+        if field in INTEGER_FIELDS and isinstance(value, float) and value.is_integer():
+            value = int(value)  # choice values arrive as floats; these fields are integers
         name = ".".join(parts[1:-1])
         if head in SECTION_FIELDS:
             data.setdefault(head, {})[field] = value
@@ -311,6 +315,8 @@ def get_value(sc, path: str):
     parts = path.split(".")
     head, field = parts[0], parts[-1]
     name = ".".join(parts[1:-1])
+    if head == "tracking":  # an optional section: its defaults when absent
+        return getattr(sc.tracking_settings, field)
     if head in SECTION_FIELDS:
         return getattr(getattr(sc, head), field)
     if head == "interceptors":
