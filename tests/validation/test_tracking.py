@@ -419,3 +419,19 @@ def test_converted_measurement_is_consistent(sigma_rad):
     lo, hi = chi2.ppf([0.025, 0.975], 3 * n) / n
     assert min(lo, 0.97 * 3) <= stat.mean() <= hi
     assert abs(thin.mean()) <= 3.3 / np.sqrt(n)
+
+
+def test_a_sensor_with_no_epoch_has_no_track_time():
+    """A sensor that never measured (zero epochs, e.g. a radar facing away from every route)
+    has no first track and no quality time: NaN for every threat, not an error."""
+    import numpy as np
+
+    from euroshield.network.tracks import Tracks
+
+    n = 3
+    t = Tracks(sensors=("x",), times_s=np.empty((n, 0)), state=np.empty((n, 0, 6)),
+               covariance=np.empty((n, 0, 6, 6)), status=np.empty((n, 0), dtype=np.int8),
+               nis=np.empty((n, 0)), nis_dof=np.empty((n, 0), dtype=np.int64),
+               sensor_index=np.empty((n, 0), dtype=np.int64))
+    assert np.isnan(t.first_track_time_s).all() and t.first_track_time_s.shape == (n,)
+    assert np.isnan(t.first_time_within(1e3, 50.0)).all()

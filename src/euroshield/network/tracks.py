@@ -71,10 +71,11 @@ class Tracks:
 
     @property
     def first_track_time_s(self) -> np.ndarray:
-        """(n,) time [s] of the first track estimate, NaN without a track."""
+        """(n,) time [s] of the first track estimate, NaN without a track (also for a sensor
+        with no measurement epoch at all: m = 0)."""
         with np.errstate(all="ignore"):
-            return np.where(self.initiated, np.nanmin(np.where(self.valid, self.times_s,
-                                                               np.inf), axis=1), np.nan)
+            first = np.min(np.where(self.valid, self.times_s, np.inf), axis=1, initial=np.inf)
+            return np.where(self.initiated, first, np.nan)
 
     # --- quality: the position and velocity blocks of the covariance ---
 
@@ -108,6 +109,8 @@ class Tracks:
         pos = self.position_major_sigma_m if major else self.position_sigma_m
         vel = self.velocity_major_sigma_m_s if major else self.velocity_sigma_m_s
         ok = self.valid & (pos <= position_sigma_m) & (vel <= velocity_sigma_m_s)
+        if ok.shape[1] == 0:  # no epoch at all (a sensor that never measured)
+            return np.full(ok.shape[0], np.nan)
         first = np.argmax(ok, axis=1)
         return np.where(ok.any(axis=1), self.times_s[np.arange(ok.shape[0]), first], np.nan)
 
