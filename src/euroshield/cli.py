@@ -1,5 +1,5 @@
 """Command line: ``euroshield fly | free-flight | reach | catalog | deterrence | footprint |
-study | campaign | papers | routes | scenario | serve``.
+study | campaign | papers | architectures | routes | scenario | serve``.
 
 Bad input never shows a traceback: it prints one line naming the field and what is allowed, and
 exits with code 2. JSON key names printed with ``--json`` are a stable interface.
@@ -65,6 +65,16 @@ if not out.is_terminal:  # piped output: do not squeeze tables into 80 columns
     out = Console(file=_Stdout(), width=160)
 # errors are one line whatever the terminal width: never hard-wrap them
 err = Console(stderr=True, soft_wrap=True)
+
+
+def _print_json(text: str) -> None:
+    """Print a JSON document: highlighted on a terminal, as plain indented text otherwise
+    (rich re-parses and highlights the whole document: 2 s for a deterrence study's)."""
+    if out.is_terminal:
+        out.print_json(text)
+        return
+    out.file.write(json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n")
+    out.file.flush()
 
 # typer >= 0.2x vendors its own copy of click (and no longer installs click); older typer
 # releases use click itself
@@ -217,7 +227,7 @@ def _check_csv(path: Path) -> None:
 
 def emit(record: dict | list, as_json: bool, title: str = "") -> None:
     if as_json:
-        out.print_json(json.dumps(record))
+        _print_json(json.dumps(record))
         return
     table = Table(title=title or None, show_header=True, header_style="bold")
     table.add_column("quantity")
@@ -529,7 +539,7 @@ def catalog_cmd(
     entries, columns, row = listings[kind]
     items = entries().values()
     if as_json:
-        out.print_json(json.dumps([e.model_dump(mode="json") for e in items]))
+        _print_json(json.dumps([e.model_dump(mode="json") for e in items]))
         return
     t = Table(title=kind, header_style="bold")
     for c in columns:
@@ -646,7 +656,7 @@ def deterrence(
             docs.append(_deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json,
                                         write_to, shown_as))
     if as_json:
-        out.print_json(json.dumps(docs[0] if len(docs) == 1 else docs))
+        _print_json(json.dumps(docs[0] if len(docs) == 1 else docs))
 
 
 def _deterrence_one(sc, interceptor_speed_kms, doctrine, sweep, as_json, out_dir,
@@ -785,7 +795,7 @@ def footprint(
                 atomic_folder(out_dir, what="euroshield footprint") as tmp:
             written = rep.write_outputs(doc, results, tmp, radars=sc.radar_models())
     if as_json:
-        out.print_json(json.dumps(doc, allow_nan=False))
+        _print_json(json.dumps(doc, allow_nan=False))
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
@@ -886,7 +896,7 @@ def study(
     with working(f"study: {sc.name}"):
         info = run_study(sc, out_dir, progress=progress)
     if as_json:
-        out.print_json(json.dumps(info))
+        _print_json(json.dumps(info))
         return
     s, w = info["engageable"], info["whatif_engageable"]
     out.print(f"{sc.name}: {s['engageable_by_any_site']} of {s['routes']} routes engageable "
@@ -1010,7 +1020,7 @@ def campaign(
                 atomic_folder(out_dir, what="euroshield campaign") as tmp:
             write(doc, c, tmp, radars=sc.nominal().radar_models())
     if as_json:
-        out.print_json(json.dumps(doc, allow_nan=False))
+        _print_json(json.dumps(doc, allow_nan=False))
         return
     if cells is not None:
         _print_footprint_campaign(doc)
@@ -1164,12 +1174,75 @@ def papers(
         with atomic_folder(out_dir, what="euroshield papers") as tmp:
             rep.write_outputs(doc, tmp)
     if as_json:
-        out.print_json(json.dumps(doc, allow_nan=False))
+        _print_json(json.dumps(doc, allow_nan=False))
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
         out.print(f"wrote {shown(out_dir)}/papers.json, papers.csv, papers.md", markup=False,
                   highlight=False)
+
+
+@app.command()
+def architectures(
+    scenario_ref: str = typer.Option(None, "--scenario", help="built-in scenario or YAML file"),
+    architecture: list[str] = typer.Option(
+        None, "--architecture", help="n-detections (the old rule), a built-in architecture "
+                                     "(euroshield catalog architectures), 'scenario' or a YAML "
+                                     "file (repeatable; default: n-detections and every "
+                                     "built-in)"),
+    resolution_deg: float = typer.Option(
+        None, "--resolution-deg", help="Europe grid for the defended area [deg] (default 3)"),
+    seed: str = typer.Option(None, "--seed", metavar="<int>",
+                             help="measurement noise seed (default: the scenario's, 0)"),
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    out_dir: Path = typer.Option(None, "--out", help="write architectures.json, .csv, .md, "
+                                 "architecture-routes.csv, timeline and map PNGs here"),
+):
+    """Sensor architectures side by side (two independent systems, exchange, one joint
+    system, sectoral defence, the old N-detections rule): first detection and first
+    fire-control-quality track, launch windows and shot opportunities, defended area of
+    Europe, Russian ICBM routes engageable, and what each side's sensors see of the other
+    side's missiles."""
+    from euroshield import scenario
+    from euroshield.report import architectures as rep
+    from euroshield.report.folders import atomic_folder, check_out, shown
+    from euroshield.studies import architectures as st
+
+    res = (st.DEFAULT_RESOLUTION_DEG if resolution_deg is None else
+           finite(resolution_deg, "--resolution-deg", 0.0, 10.0, lo_open=True))
+    sd = None if seed is None else integer(seed, "--seed", 0, 2**63 - 1)
+    sc = scenario.load(scenario_ref)
+    if architecture:
+        for i, name in enumerate(architecture):
+            if not name.strip():
+                raise InputError(f"--architecture: empty name (#{i + 1}); give a name or file")
+    specs = st.specs_of(sc, architecture or None)  # every name checked before any work
+    if out_dir is not None:
+        check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
+    quiet = as_json or not err.is_terminal
+
+    def progress(msg):
+        if not quiet:
+            err.print(f"  {msg}", markup=False, highlight=False)
+
+    with working(f"architectures: {sc.name}, {len(specs)} architectures"):
+        c = st.compare(sc, architecture or None, resolution_deg=res, seed=sd,
+                       progress=progress)
+    doc = rep.comparison_doc(c, meta={"architectures_given": list(architecture or [])})
+    if out_dir is not None:
+        with working(f"writing {shown(out_dir)}"), \
+                atomic_folder(out_dir, what="euroshield architectures") as tmp:
+            rep.write_outputs(doc, tmp)
+            rep.write_figures(c, tmp)
+    if as_json:
+        _print_json(json.dumps(doc, allow_nan=False))
+        return
+    out.print(rep.summary_renderable(doc))
+    if out_dir is not None:
+        out.print(f"wrote {shown(out_dir)}/architectures.json, architectures.csv, "
+                  "architectures.md, architecture-routes.csv, architecture-timeline-*.png, "
+                  "architecture-map-*.png",
+                  markup=False, highlight=False)
 
 
 @app.command()
@@ -1183,7 +1256,7 @@ def routes(
     with working("flying the default routes"):
         rows = fly_default_routes()
     if as_json:
-        out.print_json(json.dumps({"routes": rows, "deprecated": {
+        _print_json(json.dumps({"routes": rows, "deprecated": {
             "heading_deg": DEPRECATED_HEADING}, "meta": _meta(
             launch_azimuth_deg=LAUNCH_AZIMUTH_NOTE)}))
         return

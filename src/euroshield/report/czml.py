@@ -285,10 +285,12 @@ def _label(text: str, rgba, left: bool = False) -> Label:
 
 
 def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH,
-               footprints: Sequence[dict] = ()) -> Document:
+               footprints: Sequence[dict] = (), extra_packets: Sequence[Packet] = ()
+               ) -> Document:
     """The czml3 Document of a :class:`~euroshield.studies.deterrence.DeterrenceResult`, with
     the ``footprints`` (plain dicts: name, status, GeoJSON MultiPolygon geometry or None,
-    area_km2, description) as ground polygons."""
+    area_km2, description) as ground polygons, and ``extra_packets`` (e.g. the architecture
+    comparison's tracks, :func:`euroshield.report.architectures.track_packets`) appended."""
     e = _epoch(epoch)
     fp_packets = footprint_packets(footprints)
     epoch_s = _iso(e, 0.0)
@@ -409,14 +411,14 @@ def build_czml(result, radars=(), epoch: str | dt.datetime = DEFAULT_EPOCH,
                               material=PolylineMaterial(
                                   solidColor=SolidColorMaterial(color=Color(rgba=RADAR_RGBA)))),
         ))
-    return Document(packets=packets + fp_packets)
+    return Document(packets=packets + fp_packets + list(extra_packets))
 
 
 def write_czml(result, radars, path, epoch: str | dt.datetime = DEFAULT_EPOCH,
-               footprints: Sequence[dict] = ()) -> Path:
+               footprints: Sequence[dict] = (), extra_packets: Sequence[Packet] = ()) -> Path:
     """Write the study as CZML to ``path`` (parent folders created); returns the path.
-    ``footprints``: see :func:`build_czml` (None geometries skipped)."""
+    ``footprints``, ``extra_packets``: see :func:`build_czml` (None geometries skipped)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    build_czml(result, radars, epoch, footprints).save(path, indent=None)
+    build_czml(result, radars, epoch, footprints, extra_packets).save(path, indent=None)
     return path

@@ -235,12 +235,22 @@ def _run_study(sc, out_dir: Path, progress, final_dir: Path) -> dict:
     papers_doc, papers_section = papers_rep.for_study(study, eu, progress, _versions())
     papers_rep.write_outputs(papers_doc, out_dir)
     files.update(papers_rep.FILES)
+    arch_tracks = []  # the architecture comparison's tracks, for the globe
+    if sc.architecture_name != "n-detections":  # the comparison when the scenario asks for it
+        from euroshield.report import architectures as arch_rep
+
+        progress("sensor architectures: the comparison (the deterrence trajectories reused)")
+        _, arch_section, arch_files, arch_tracks = arch_rep.for_study(sc, out_dir, progress,
+                                                                      study.looks)
+        files.update(arch_files)
+        uncertainty.append(arch_section)
     globe_ok = False
     progress("3-D globe files (CZML, KML)")
     try:
         from euroshield.report import czml, globe, kml
 
-        czml.write_czml(shown, radars, out_dir / "trajectories.czml", footprints=layers)
+        czml.write_czml(shown, radars, out_dir / "trajectories.czml", footprints=layers,
+                        extra_packets=arch_tracks)
         wrote("trajectories.czml", "time-tagged trajectories and intercepts, and the "
                                    "defended areas, for Cesium")
         kml.write_kml(shown, radars, out_dir / "study.kml", footprints=layers)
