@@ -622,7 +622,8 @@ def fire_control(architecture: Architecture, tracks_by_sensor: Mapping[str, Trac
                  shooter_system_of: Mapping[str, str] | None = None,
                  central_tracks: Tracks | None = None, sector_lat_deg=None,
                  sector_lon_deg=None, decision_delay_s: float = 0.0, grid_step_s: float = 2.0,
-                 rng: np.random.Generator | None = None) -> FireControl:
+                 rng: np.random.Generator | None = None, memo: dict | None = None
+                 ) -> FireControl:
     """When each shooter may launch on each route, and why (see the module docstring).
 
     ``tracks_by_sensor``: each tracking sensor's :class:`Tracks` of the same ``n`` routes
@@ -635,7 +636,10 @@ def fire_control(architecture: Architecture, tracks_by_sensor: Mapping[str, Trac
     aim points or ``(n, J)`` intercept points, per ``architecture.sector_point``).
     ``decision_delay_s`` [s] is added to the launch-quality time. ``grid_step_s`` [s]: the
     epochs on which fused own + remote pictures are judged. ``rng``: link availability draws
-    (None: the deterministic choice)."""
+    (None: the deterministic choice). ``memo``: a dict kept by the caller with the tracks
+    (e.g. the looks' memo) in which fused launch-quality times are kept, so that another
+    architecture with the same inputs (``sectoral`` and ``exchange`` share their links) or
+    another timeline does not fuse again."""
     arch = architecture
     q = arch.track_quality
     owner = dict(shooter_system_of) if shooter_system_of is not None else arch.shooter_systems()
@@ -730,8 +734,19 @@ def fire_control(architecture: Architecture, tracks_by_sensor: Mapping[str, Trac
         if (arch.kind != "joint" and len(own) + len(fused_in) >= 2
                 and any(t.valid.any() for t in own)):
             own_first = _fmin_all([t.first_track_time_s for t in own], n)
-            tf = _first_fused(own + fused_in, [0.0] * len(own) + fused_delay, q,
-                              None if launch_remote else own_first, t_own, grid_step_s)
+            inputs, delays = own + fused_in, [0.0] * len(own) + fused_delay
+            # keyed by the inputs' identities: the memo holds them, so no other object can
+            # take their ids while the entry lives
+            key = ("fused", tuple(id(t) for t in inputs), tuple(delays), q.model_dump_json(),
+                   launch_remote, float(grid_step_s), np.asarray(t_own).tobytes())
+            hit = memo.get(key) if memo is not None else None
+            if hit is not None:
+                tf = hit[1]
+            else:
+                tf = _first_fused(inputs, delays, q, None if launch_remote else own_first,
+                                  t_own, grid_step_s)
+                if memo is not None:
+                    memo[key] = (tuple(inputs), tf)
             better = np.isfinite(tf) & ~(tf >= t_own)
             reason = np.where(better, Access.FUSED_TRACK, reason)
             t_own = np.where(better, tf, t_own)

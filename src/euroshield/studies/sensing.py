@@ -180,7 +180,7 @@ def sense_network(looks: Looks, sc: Scenario, shooters: Sequence[Shooter],
     fc = fire_control(arch, tracks, shooters=sites, cues=cues, central_tracks=central,
                       sector_lat_deg=th.aim_lat_deg if arch.kind == "sectoral" else None,
                       sector_lon_deg=th.aim_lon_deg if arch.kind == "sectoral" else None,
-                      decision_delay_s=delay, grid_step_s=settings.grid_step_s)
+                      decision_delay_s=delay, grid_step_s=settings.grid_step_s, memo=memo)
     col = np.array([sites.index(s.site) for s in shooters], dtype=np.int64)
     allowed = combine(fc.launch_quality_s[:, col], fc.cue_s[:, col], fc.in_sector[:, col],
                       delay, sc.timeline.fire_control)
