@@ -9,6 +9,7 @@ perturbed parameters in other processes.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
@@ -197,6 +198,21 @@ class Footprint(_Strict):
         description="U.S. targets for the Iran -> United States routes (EPAA Phase 4)")
     us_missile: Name = Field(default="iran-icbm-notional",
                              description="missile of the Iran -> United States routes")
+
+
+@functools.lru_cache(maxsize=256)
+def _off_boresight_deg(lat_deg: float, lon_deg: float, boresight_deg: float,
+                       lats: tuple, lons: tuple) -> np.ndarray:
+    """|bearing - boresight| [deg, 0-180] from a radar to each point (WGS84 geodesics).
+    Cached: a campaign re-validates the same radar against the same bases every draw."""
+    from euroshield.earth import geodesy
+
+    n = len(lats)
+    _, az, _ = geodesy.inverse(np.full(n, lat_deg), np.full(n, lon_deg), np.array(lats),
+                               np.array(lons))
+    out = np.abs((np.asarray(az) - boresight_deg + 180) % 360 - 180)
+    out.flags.writeable = False
+    return out
 
 
 class Scenario(_Strict):
@@ -402,17 +418,14 @@ class Scenario(_Strict):
     def _check_radar_sectors(self) -> None:
         """A sector radar must face the threats: some threat base or target must lie within
         90 deg of its sector's edges (else it sits on the wrong side of the world)."""
-        from euroshield.earth import geodesy
 
         ends = [catalog.get_place(n) for n in (*self.threats.bases, *self.threats.targets)]
-        lat = np.array([p.lat for p in ends])
-        lon = np.array([p.lon for p in ends])
+        lat = tuple(p.lat for p in ends)
+        lon = tuple(p.lon for p in ends)
         for i, radar in enumerate(self.radar_models()):
             if radar.boresight_azimuth_deg is None or radar.half_width_deg >= 90:
                 continue
-            _, az, _ = geodesy.inverse(np.full(len(lat), radar.lat),
-                                       np.full(len(lat), radar.lon), lat, lon)
-            off = np.abs((np.asarray(az) - radar.boresight_azimuth_deg + 180) % 360 - 180)
+            off = _off_boresight_deg(radar.lat, radar.lon, radar.boresight_azimuth_deg, lat, lon)
             if off.min() > radar.half_width_deg + 90:
                 raise InputError(
                     f"radars.{i}: sector radar {radar.name} at {radar.lat:.2f}, "

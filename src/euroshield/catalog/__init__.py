@@ -492,11 +492,22 @@ def _builtin_places() -> dict[str, Place]:
     return _builtin("places.yaml", parse_places)
 
 
+_PLACES_BY_KIND: dict = {}  # (id of the built-in places, kind) -> (those places, filtered)
+
+
 def places(kind: str | None = None) -> dict[str, Place]:
-    """Built-in places, optionally of one kind (see ``PLACE_KINDS``)."""
+    """Built-in places, optionally of one kind (see ``PLACE_KINDS``). A new dict each call
+    (callers may change it); the filtering is kept, since scenario checks call this for every
+    name of every campaign draw."""
     if kind is not None and kind not in PLACE_KINDS:
         raise InputError(f"unknown place kind {kind!r}; known: {', '.join(PLACE_KINDS)}")
-    return {n: p for n, p in _builtin_places().items() if kind is None or p.kind == kind}
+    every = _builtin_places()
+    key = (id(every), kind)
+    hit = _PLACES_BY_KIND.get(key)
+    if hit is None or hit[0] is not every:
+        hit = _PLACES_BY_KIND[key] = (every, {n: p for n, p in every.items()
+                                              if kind is None or p.kind == kind})
+    return dict(hit[1])
 
 
 def get_place(name: str, kind: str | None = None) -> Place:
