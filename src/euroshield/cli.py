@@ -473,7 +473,7 @@ def reach(
 def catalog_cmd(
     kind: str = typer.Argument("missiles",
                                help="what to list: missiles, places, interceptors, radars, "
-                                    "launch-areas, capitals"),
+                                    "launch-areas, capitals, architectures"),
     catalog_file: Path = typer.Option(None, "--catalog", help="extra catalogue YAML file"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ):
@@ -510,6 +510,14 @@ def catalog_cmd(
                 "\n".join(f"{p.lon:.4f}" for p in a.points),
                 "\n".join(f"{p.uncertainty_km:g}" for p in a.points), a.description, a.source)
 
+    def architecture_row(a):
+        arch = a.architecture
+        systems = "\n".join(f"{x['name']}: {', '.join(map(str, x.get('sensors', [])))}"
+                             for x in arch.get("systems", []))
+        links = "\n".join(f"{k['from']} -> {k['to']}: {k.get('sharing', 'none')}"
+                           for k in arch.get("links", []))
+        return (a.name, str(arch.get("kind", "")), systems, links, a.description, sources(a))
+
     listings = {  # kind -> (entries, columns, row)
         "missiles": (lambda: catalog.missiles(catalog_file),
                      ("name", "class", "stages", "launch mass kg", "published range km",
@@ -535,6 +543,9 @@ def catalog_cmd(
                      ("name", "label", "country", "lat", "lon", "NATO", "EU", "source"),
                      lambda c: (c.name, c.label, c.country, f"{c.lat:.3f}", f"{c.lon:.3f}",
                                 "yes" if c.nato else "no", "yes" if c.eu else "no", c.source)),
+        "architectures": (catalog.architectures,
+                          ("name", "kind", "systems", "links", "description", "sources"),
+                          architecture_row),
     }
     entries, columns, row = listings[kind]
     items = entries().values()

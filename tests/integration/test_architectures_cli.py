@@ -210,3 +210,15 @@ def test_json_is_deterministic(small_file):
     for d in (a, b):
         d["meta"].pop("seconds")
     assert a == b
+
+
+def test_catalog_lists_the_builtin_architectures_with_sources():
+    """`euroshield catalog architectures` lists the four built-ins (catalog/architectures.yaml),
+    each with a kind and at least one source (every catalogue entry is sourced)."""
+    from cli_support import invoke_json
+
+    rows = invoke_json(["catalog", "architectures", "--json"])
+    assert [r["name"] for r in rows] == ["independent", "exchange", "joint", "sectoral"]
+    for r in rows:
+        assert r["architecture"]["kind"] == r["name"]
+        assert r["sources"] and all(s["title"] for s in r["sources"])

@@ -28,7 +28,8 @@ from pydantic import (
 from euroshield.errors import InputError
 from euroshield.flight.vehicles import Missile, Source
 
-KINDS = ("missiles", "places", "interceptors", "radars", "launch-areas", "capitals")
+KINDS = ("missiles", "places", "interceptors", "radars", "launch-areas", "capitals",
+         "architectures")
 PLACE_KINDS = ("defence-site", "radar-site", "ship-station", "icbm-base", "target", "launch-area")
 
 
