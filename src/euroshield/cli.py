@@ -76,6 +76,22 @@ def _print_json(text: str) -> None:
     out.file.write(json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n")
     out.file.flush()
 
+
+def _write_then_json(doc: dict, out_dir, what: str, write, as_json: bool):
+    """The tail every study command shares: ``write(tmp)`` the --out files into a folder that
+    appears whole or not at all, then, with --json, print the document. Returns what
+    ``write`` returned, or True when the JSON was printed (the caller stops there)."""
+    from euroshield.report.folders import atomic_folder, shown
+
+    written = None
+    if out_dir is not None:
+        with working(f"writing {shown(out_dir)}"), atomic_folder(out_dir, what=what) as tmp:
+            written = write(tmp)
+    if as_json:
+        _print_json(json.dumps(doc, allow_nan=False))
+        return True
+    return written
+
 # typer >= 0.2x vendors its own copy of click (and no longer installs click); older typer
 # releases use click itself
 try:  # pragma: no cover - depends on the installed typer
@@ -783,7 +799,7 @@ def footprint(
         if msg.startswith("resolution_deg:"):
             msg = "--resolution-deg:" + msg[len("resolution_deg:"):]
         raise InputError(msg) from None
-    from euroshield.report.folders import atomic_folder, check_out, shown
+    from euroshield.report.folders import check_out, shown
 
     if out_dir is not None:
         check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
@@ -801,12 +817,10 @@ def footprint(
                     progress=task(f"{area} x {m}: {len(grid):,} aim points") if task else None)
     doc = rep.footprint_doc(sc, results, us, meta=_meta(scenario=sc.model_dump(mode="json"),
                                                         force=force))
-    if out_dir is not None:
-        with working(f"writing {shown(out_dir)}"), \
-                atomic_folder(out_dir, what="euroshield footprint") as tmp:
-            written = rep.write_outputs(doc, results, tmp, radars=sc.radar_models())
-    if as_json:
-        _print_json(json.dumps(doc, allow_nan=False))
+    written = _write_then_json(
+        doc, out_dir, "euroshield footprint",
+        lambda tmp: rep.write_outputs(doc, results, tmp, radars=sc.radar_models()), as_json)
+    if written is True:
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
@@ -968,7 +982,7 @@ def campaign(
     from euroshield import scenario
     from euroshield.executors import cores, execute, make_executor
     from euroshield.report import campaign as rep
-    from euroshield.report.folders import atomic_folder, check_out, safe_name, shown
+    from euroshield.report.folders import check_out, safe_name, shown
     from euroshield.studies import campaign as cp
 
     n_runs = integer(runs, "--runs", 1, 100_000)
@@ -1025,13 +1039,10 @@ def campaign(
         c = execute(plan, ex, store, ci_width=ci_width, progress=progress, say=say)
     meta = {"versions": rep.versions(), "cores": cores()}
     doc = rep.footprint_doc(c, meta) if cells is not None else rep.campaign_doc(c, meta)
-    if out_dir is not None:
-        write = rep.write_footprint_outputs if cells is not None else rep.write_outputs
-        with working(f"writing {shown(out_dir)}"), \
-                atomic_folder(out_dir, what="euroshield campaign") as tmp:
-            write(doc, c, tmp, radars=sc.nominal().radar_models())
-    if as_json:
-        _print_json(json.dumps(doc, allow_nan=False))
+    write = rep.write_footprint_outputs if cells is not None else rep.write_outputs
+    if _write_then_json(doc, out_dir, "euroshield campaign",
+                        lambda tmp: write(doc, c, tmp, radars=sc.nominal().radar_models()),
+                        as_json) is True:
         return
     if cells is not None:
         _print_footprint_campaign(doc)
@@ -1164,7 +1175,7 @@ def papers(
     answer under the paper's assumptions and under the default scenario, and the nearest
     flip (speed, launch time, radar range)."""
     from euroshield.report import papers as rep
-    from euroshield.report.folders import atomic_folder, check_out, shown
+    from euroshield.report.folders import check_out, shown
     from euroshield.report.study import _versions
     from euroshield.studies.papers import load_paper, run_papers
 
@@ -1181,11 +1192,8 @@ def papers(
     with working("published analyses"):
         results = run_papers(paper or None, progress=progress)
     doc = rep.papers_doc(results, versions=_versions())
-    if out_dir is not None:
-        with atomic_folder(out_dir, what="euroshield papers") as tmp:
-            rep.write_outputs(doc, tmp)
-    if as_json:
-        _print_json(json.dumps(doc, allow_nan=False))
+    if _write_then_json(doc, out_dir, "euroshield papers",
+                        lambda tmp: rep.write_outputs(doc, tmp), as_json) is True:
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
@@ -1216,7 +1224,7 @@ def architectures(
     side's missiles."""
     from euroshield import scenario
     from euroshield.report import architectures as rep
-    from euroshield.report.folders import atomic_folder, check_out, shown
+    from euroshield.report.folders import check_out, shown
     from euroshield.studies import architectures as st
 
     res = (st.DEFAULT_RESOLUTION_DEG if resolution_deg is None else
@@ -1240,13 +1248,11 @@ def architectures(
         c = st.compare(sc, architecture or None, resolution_deg=res, seed=sd,
                        progress=progress)
     doc = rep.comparison_doc(c, meta={"architectures_given": list(architecture or [])})
-    if out_dir is not None:
-        with working(f"writing {shown(out_dir)}"), \
-                atomic_folder(out_dir, what="euroshield architectures") as tmp:
-            rep.write_outputs(doc, tmp)
-            rep.write_figures(c, tmp)
-    if as_json:
-        _print_json(json.dumps(doc, allow_nan=False))
+    def write(tmp):
+        rep.write_outputs(doc, tmp)
+        rep.write_figures(c, tmp)
+
+    if _write_then_json(doc, out_dir, "euroshield architectures", write, as_json) is True:
         return
     out.print(rep.summary_renderable(doc))
     if out_dir is not None:
