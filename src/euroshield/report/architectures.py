@@ -366,7 +366,7 @@ def timeline_chart(c, key: str, path) -> Path | None:
                 ok = t.valid[i]
                 col = "black" if name.startswith("joint") else colours[k % len(colours)]
                 top.semilogy(t.times_s[i, ok], t.position_sigma_m[i, ok], lw=1.2, color=col,
-                             ls="--" if name.startswith("joint") else "-")
+                             ls="--" if name.startswith("joint") else "-", zorder=3)
                 handles.append(Line2D([], [], color=col, lw=1.2, label=name,
                                       ls="--" if name.startswith("joint") else "-"))
             for k, (name, t) in enumerate(items):  # measurements: ticks along the bottom
@@ -374,8 +374,8 @@ def timeline_chart(c, key: str, path) -> Path | None:
                     continue
                 ok = t.valid[i]
                 top.plot(t.times_s[i, ok], np.full(ok.sum(), 0.03 + 0.035 * k), ls="none",
-                         marker="|", ms=5, color=colours[k % len(colours)],
-                         transform=top.get_xaxis_transform())
+                         marker="|", ms=5, color=colours[k % len(colours)], alpha=0.45,
+                         zorder=2, transform=top.get_xaxis_transform())  # under the tracks
             arch = tracked.architecture
             thr = arch.track_quality.launch_position_sigma_m
             top.axhline(thr, color="#c62828", lw=0.9, ls=":")
