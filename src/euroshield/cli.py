@@ -77,6 +77,18 @@ def _print_json(text: str) -> None:
     out.file.flush()
 
 
+def _step_printer(as_json: bool):
+    """A ``progress(message)`` callback printing each step to stderr, indented; silent with
+    --json or when stderr is no terminal."""
+    quiet = as_json or not err.is_terminal
+
+    def progress(msg: str) -> None:
+        if not quiet:
+            err.print(f"  {msg}", markup=False, highlight=False)
+
+    return progress
+
+
 def _write_then_json(doc: dict, out_dir, what: str, write, as_json: bool):
     """The tail every study command shares: ``write(tmp)`` the --out files into a folder that
     appears whole or not at all, then, with --json, print the document. Returns what
@@ -912,11 +924,7 @@ def study(
 
     sc = scenario.load(scenario_ref)
     check_out(out_dir)  # before computing; run_study replaces the folder as a whole at the end
-    quiet = as_json or not err.is_terminal
-
-    def progress(msg):
-        if not quiet:
-            err.print(f"  {msg}", markup=False, highlight=False)
+    progress = _step_printer(as_json)
 
     with working(f"study: {sc.name}"):
         info = run_study(sc, out_dir, progress=progress)
@@ -1019,10 +1027,7 @@ def campaign(
     store = path_text(store_path, "--store") if store_path is not None else Path(
         f"euroshield-campaign-{safe_name(sc.name)}{kind}-seed{n_seed}")
     quiet = as_json or not err.is_terminal
-
-    def say(msg: str) -> None:
-        if not quiet:
-            err.print(f"  {msg}", markup=False, highlight=False)
+    say = _step_printer(as_json)
 
     cells = None
     if study == "footprint":
@@ -1183,11 +1188,7 @@ def papers(
         load_paper(name)
     if out_dir is not None:
         check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
-    quiet = as_json or not err.is_terminal
-
-    def progress(msg):
-        if not quiet:
-            err.print(f"  {msg}", markup=False, highlight=False)
+    progress = _step_printer(as_json)
 
     with working("published analyses"):
         results = run_papers(paper or None, progress=progress)
@@ -1238,11 +1239,7 @@ def architectures(
     specs = st.specs_of(sc, architecture or None)  # every name checked before any work
     if out_dir is not None:
         check_out(out_dir)  # before computing; the folder is replaced as a whole at the end
-    quiet = as_json or not err.is_terminal
-
-    def progress(msg):
-        if not quiet:
-            err.print(f"  {msg}", markup=False, highlight=False)
+    progress = _step_printer(as_json)
 
     with working(f"architectures: {sc.name}, {len(specs)} architectures"):
         c = st.compare(sc, architecture or None, resolution_deg=res, seed=sd,

@@ -870,18 +870,16 @@ class Evaluator:
 def build_evaluator(plan: Plan, progress: Callable[[str], None] | None = None,
                     looks=None) -> Evaluator:
     """The evaluator of a plan: the fast path's precomputation when every distribution is a
-    fast-path parameter (see :func:`fast_path`), else the exact pipeline for every draw."""
+    fast-path parameter (see :func:`fast_path`) and the scenario senses with the n-detections
+    rule (:func:`fast_sensing`), else the exact pipeline for every draw."""
     ev = Evaluator(plan, None)
-    if not fast_sensing(plan.nominal):  # a tracking architecture: exact pipeline per draw
-        if looks is not None and plan.cells is None:
-            ev.exact._looks[plan.nominal.threats.model_dump_json(exclude={"rcs_m2"})] = looks
-        return ev
+    fast = fast_sensing(plan.nominal) and all(fast_path(d.parameter) for d in plan.dists)
     if plan.cells is not None:
-        if all(fast_path(d.parameter) for d in plan.dists):
+        if fast:
             ev.fast = FastEvaluator.build_footprint(plan.nominal, plan.dists, plan.cells,
                                                     progress=progress)
         return ev
-    if all(fast_path(d.parameter) for d in plan.dists):
+    if fast:
         ev.fast = FastEvaluator.build(plan.nominal, plan.dists, looks=looks, progress=progress)
     elif looks is not None:  # the exact path reuses them in this process
         ev.exact._looks[plan.nominal.threats.model_dump_json(exclude={"rcs_m2"})] = looks
