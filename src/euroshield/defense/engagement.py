@@ -369,22 +369,22 @@ class _Refinement:
     tau_lo: np.ndarray  # (R, m)
     tau_hi: np.ndarray  # (R, m)
     feas: np.ndarray  # (R, m) bool
-    cert: np.ndarray | None = None  # (R,) candidate under certification, NaN: none
+    cert: np.ndarray | None = None  # (R,) candidate under certification, NaN: none (run sets it)
 
     def take(self, keep):
         for name in ("rows", "lo", "hi", "tau_lo", "tau_hi", "feas", "cert"):
             setattr(self, name, getattr(self, name)[keep])
 
     def _next_speeds(self, t_look, h, allowed, interceptor, tol_kms, first):
-        """Per row the exact speeds to tabulate next (empty: done), and the thresholds of the
-        rows that are done."""
+        """Per row the exact speeds to tabulate next (empty: done), which rows are done, their
+        thresholds, and the candidate each row's next speed certifies (NaN: none)."""
         n = len(self.rows)
         subs = [np.empty(0)] * n
-        self.cert = np.full(n, np.nan)
+        cert = np.full(n, np.nan)
         if first:  # the sub-ladder: the same speeds for every row of one ladder bracket
             for r in range(n):
                 subs[r] = _sub_ladder(self.lo[r], self.hi[r], tol_kms, SUB_LADDER_SPEEDS)
-            return subs, np.array([len(x) == 0 for x in subs]), self.hi.copy()
+            return subs, np.array([len(x) == 0 for x in subs]), self.hi.copy(), cert
         # a bracket one grid step wide is resolved: lo does not engage, hi does (both exact)
         done = self.hi - self.lo <= tol_kms + 1e-9
         # bisection interpolated in 1/v inside the bracket (see _bracket_thresholds) proposes
@@ -401,7 +401,6 @@ class _Refinement:
         seen = ~(self.feas & ~np.isfinite(self.tau_lo)).any(axis=1)
         cand = np.where(np.isfinite(out), out, self.hi)
         cand = np.minimum(np.round(np.ceil(cand / tol_kms - 1e-6) * tol_kms, 6), self.hi)
-        cert = self.cert
         thr = self.hi.copy()
         for r in np.flatnonzero(~done):
             if stuck[r] and not seen[r]:  # reach-limited: exact bisection
@@ -417,7 +416,7 @@ class _Refinement:
             else:
                 subs[r] = np.array([below])
                 cert[r] = c if c < self.hi[r] - 1e-9 else np.nan
-        return subs, done, thr
+        return subs, done, thr, cert
 
     def run(self, t_look, h, allowed, interceptor, tol_kms, exact, cols, m_all):
         """Refine to ``tol_kms``; returns the thresholds and the rows left with an upper bound
@@ -436,7 +435,8 @@ class _Refinement:
         first = True
         while len(idx):
             hr, ar = h[self.rows], allowed[self.rows]
-            subs, done, out = self._next_speeds(t_look, hr, ar, interceptor, tol_kms, first)
+            subs, done, out, self.cert = self._next_speeds(t_look, hr, ar, interceptor,
+                                                           tol_kms, first)
             first = False
             thr[idx[done]] = out[done]
             self.take(~done)
