@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -1357,16 +1358,25 @@ def _encoding_safe_streams() -> None:
 def _ending(argv: list[str] | None) -> None:
     """The program is ending (``main`` run as the program: ``argv`` None). A further Ctrl-C
     (e.g. while the interpreter waits for worker threads to finish their kernels) then ends
-    the process at once by the default SIGINT action, quietly, instead of a traceback from
-    the interpreter's shutdown."""
+    the process at once, quietly, with exit code 130, instead of a traceback from the
+    interpreter's shutdown (the default SIGINT action would end it with signal status -2:
+    seen once in CI after "euroshield: interrupted" had been printed)."""
     if argv is not None:
         return
     import signal
     import threading
 
+    def now(_signum, _frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001 - ending anyway; nothing may be printed now
+                pass
+        os._exit(130)
+
     if threading.current_thread() is threading.main_thread():
         try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, now)
         except (OSError, ValueError):
             pass
 
